@@ -1,0 +1,26 @@
+"""Ports: what the core needs from the outside world, as `typing.Protocol`s of domain types."""
+from core.ports.clock import Clock, IdGenerator
+from core.ports.flows import FlowStore
+from core.ports.microsoft import IdentityGateway, ProfileReader
+from core.ports.repositories import (
+    AccountRepository,
+    DirectoryRepository,
+    InviteRepository,
+    MembershipRepository,
+    ProviderRepository,
+    RoleRepository,
+    SessionRepository,
+    UserRepository,
+    WorkspaceRepository,
+)
+from core.ports.sessions import CachedSession, SessionCache
+from core.ports.tokens import TokenIssuer, TokenVerifier
+from core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+__all__ = [
+    "AccountRepository", "CachedSession", "Clock", "DirectoryRepository", "FlowStore",
+    "IdGenerator", "IdentityGateway", "InviteRepository", "MembershipRepository",
+    "ProfileReader", "ProviderRepository", "RoleRepository", "SessionCache",
+    "SessionRepository", "TokenIssuer", "TokenVerifier", "UnitOfWork", "UnitOfWorkFactory",
+    "UserRepository", "WorkspaceRepository",
+]

@@ -1,0 +1,64 @@
+"""Email addresses as the sign-in rules compare them (design §3.2).
+
+Normalisation trims, lower-cases ASCII letters only, and IDNA-encodes the domain. A local
+part with any non-ASCII character is kept exactly as given, so it matches only itself:
+`adm\u0131n@` (dotless i), `\u017fam@` (long s), `\u212aelly@` (Kelvin sign) or a fullwidth
+`\uff41dmin@` never equal their ASCII look-alikes
+(Unicode case folding and NFKC would merge them, which is how look-alike takeovers work).
+"""
+from __future__ import annotations
+
+import encodings.idna
+
+_ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_MAX_LOCAL = 64
+_MAX_ADDRESS = 254
+
+
+def _ascii_lower(text: str) -> str:
+    return text.translate(_ASCII_UPPER)
+
+
+def _has_control_or_space(text: str) -> bool:
+    return any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text)
+
+
+def normalise_domain(domain: str) -> str | None:
+    """The IDNA (ASCII) form of a domain, lower-cased; None when it is not a valid domain."""
+    domain = _ascii_lower(domain.strip()).rstrip(".")
+    if not domain or _has_control_or_space(domain):
+        return None
+    labels = []
+    for label in domain.split("."):
+        if not label:
+            return None
+        try:
+            encoded = encodings.idna.ToASCII(label).decode("ascii")
+        except UnicodeError:
+            return None
+        labels.append(_ascii_lower(encoded))
+    return ".".join(labels)
+
+
+def normalise_email(raw: str | None) -> str | None:
+    """The comparison form of an address, or None when there is no usable address."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    local, at, domain = text.rpartition("@")
+    if not at or not local or not domain or _has_control_or_space(local) or "@" in local:
+        return None
+    if len(local) > _MAX_LOCAL:
+        return None
+    if local.isascii():
+        local = _ascii_lower(local)
+    ascii_domain = normalise_domain(domain)
+    if ascii_domain is None:
+        return None
+    address = f"{local}@{ascii_domain}"
+    return address if len(address) <= _MAX_ADDRESS else None
+
+
+def email_domain(normalised: str) -> str:
+    """The domain of an address already normalised by `normalise_email`."""
+    return normalised.rpartition("@")[2]

@@ -1,0 +1,51 @@
+"""The closed set of ways a sign-in can fail, carried by one exception type.
+
+The codes are the ones a frontend sees on `?error=` (design §5). Messages are written for
+logs and must never contain a code, state, token, cookie or secret.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Machine-readable failure codes; the values are part of the outside interface."""
+
+    INVALID_REQUEST = "invalid_request"
+    LOGIN_EXPIRED = "login_expired"
+    ACCESS_DENIED = "access_denied"
+    CANCELLED = "cancelled"
+    PASSWORD_RESET = "password_reset"
+    INVALID_TOKEN = "invalid_token"
+    ACCOUNT_CONFLICT = "account_conflict"
+    ACCOUNT_DISABLED = "account_disabled"
+    TEMPORARILY_UNAVAILABLE = "temporarily_unavailable"
+    SERVER_ERROR = "server_error"
+
+
+class SignInError(Exception):
+    """A failure the service answers with a code.
+
+    `frontend_origin` is the validated origin of the login this failure belongs to, when one
+    is known; the entrypoint sends the browser back there with `?error=<code>`.
+    """
+
+    def __init__(self, code: ErrorCode, detail: str = "", *, frontend_origin: str | None = None):
+        super().__init__(f"{code.value}: {detail}" if detail else code.value)
+        self.code = code
+        self.detail = detail
+        self.frontend_origin = frontend_origin
+
+    def at(self, frontend_origin: str | None) -> SignInError:
+        """The same failure, tied to the login's frontend origin (keeps the first one known)."""
+        if self.frontend_origin is None:
+            self.frontend_origin = frontend_origin
+        return self
+
+
+class DuplicateKey(Exception):
+    """Raised by a repository or unit of work when a unique key is already taken.
+
+    A sign-in decision that meets it is re-run from the start (another sign-in of the same
+    person or organisation won a race); see `core.usecases.complete_signin`.
+    """

@@ -1,0 +1,158 @@
+"""Repositories: one per aggregate, all hanging off a unit of work.
+
+Common contract: `get`/`by_*` return None when nothing matches; `add` raises
+`core.errors.DuplicateKey` when a unique key is taken (it may be raised at `add` or, for
+adapters that defer writes, at `UnitOfWork.commit`); `update` replaces the stored value with
+the same id (unknown id: `KeyError`). Values are frozen dataclasses; nothing returned is
+shared with the store.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from core.model import (
+    IdentityProvider,
+    Invite,
+    Membership,
+    Role,
+    Session,
+    User,
+    UserAccount,
+    UserDirectory,
+    Workspace,
+)
+
+
+class UserRepository(Protocol):
+    async def get(self, user_id: str) -> User | None: ...
+
+    async def by_email(self, email: str) -> User | None:
+        """The user whose *verified* normalised email is `email`; users created from an
+        untrusted address are never found here."""
+        ...
+
+    async def add(self, user: User) -> None:
+        """Unique keys: id; `email` among users that have one."""
+        ...
+
+    async def update(self, user: User) -> None: ...
+
+    async def list(self) -> Sequence[User]:
+        """All users, by creation time then id."""
+        ...
+
+
+class AccountRepository(Protocol):
+    async def by_key(self, issuer: str, object_id: str) -> UserAccount | None: ...
+
+    async def for_user(self, user_id: str) -> Sequence[UserAccount]: ...
+
+    async def add(self, account: UserAccount) -> None:
+        """Unique keys: id; (issuer, object_id)."""
+        ...
+
+    async def update(self, account: UserAccount) -> None: ...
+
+
+class DirectoryRepository(Protocol):
+    async def get(self, directory_id: str) -> UserDirectory | None: ...
+
+    async def by_domain(self, domain: str) -> UserDirectory | None: ...
+
+    async def default(self) -> UserDirectory | None:
+        """The directory with no domain (local accounts, consumer domains), if created."""
+        ...
+
+    async def add(self, directory: UserDirectory) -> None:
+        """Unique keys: id; domain (one directory per domain, and one default)."""
+        ...
+
+
+class ProviderRepository(Protocol):
+    async def get(self, provider_id: str) -> IdentityProvider | None: ...
+
+    async def by_issuer(self, issuer: str) -> IdentityProvider | None: ...
+
+    async def by_domain(self, domain: str) -> IdentityProvider | None:
+        """The provider registered for email domain `domain` (at most one)."""
+        ...
+
+    async def add(self, provider: IdentityProvider) -> None:
+        """Unique keys: id; issuer; each of `domains` (one provider per domain)."""
+        ...
+
+    async def list(self) -> Sequence[IdentityProvider]: ...
+
+
+class WorkspaceRepository(Protocol):
+    async def get(self, workspace_id: int) -> Workspace | None: ...
+
+    async def add(self, name: str, frontend_host: str) -> Workspace:
+        """Create a workspace with the next free id (1, 2, ...)."""
+        ...
+
+    async def remove(self, workspace_id: int) -> None:
+        """Delete the workspace with its memberships; its invites are never applied after."""
+        ...
+
+    async def list(self) -> Sequence[Workspace]:
+        """All workspaces by id."""
+        ...
+
+
+class RoleRepository(Protocol):
+    async def by_name(self, name: str) -> Role | None: ...
+
+    async def add(self, role: Role) -> None:
+        """Unique keys: id; name."""
+        ...
+
+    async def list(self) -> Sequence[Role]:
+        """All roles by rank, highest first."""
+        ...
+
+
+class MembershipRepository(Protocol):
+    async def for_user(self, user_id: str) -> Sequence[Membership]:
+        """The user's memberships in existing workspaces, by workspace id."""
+        ...
+
+    async def add(self, membership: Membership) -> None:
+        """Unique key: (user_id, workspace_id)."""
+        ...
+
+    async def update(self, membership: Membership) -> None:
+        """Replace the role of the membership with the same (user_id, workspace_id)."""
+        ...
+
+
+class InviteRepository(Protocol):
+    async def get(self, invite_id: str) -> Invite | None: ...
+
+    async def applicable_for(self, email: str, now: datetime) -> Sequence[Invite]:
+        """In one lookup, the invites for normalised `email` that are accepted, not applied,
+        not revoked, not expired at `now`, and whose workspace exists; by creation time."""
+        ...
+
+    async def add(self, invite: Invite) -> None: ...
+
+    async def update(self, invite: Invite) -> None:
+        """Replace a stored invite. An invite already applied is never applied again:
+        updating an APPLIED invite to APPLIED raises `DuplicateKey`."""
+        ...
+
+    async def list(self) -> Sequence[Invite]: ...
+
+
+class SessionRepository(Protocol):
+    async def get(self, session_id: str) -> Session | None: ...
+
+    async def add(self, session: Session) -> None: ...
+
+    async def update(self, session: Session) -> None: ...
+
+    async def open_for_user(self, user_id: str, now: datetime) -> Sequence[Session]:
+        """The user's sessions not revoked and not expired at `now`."""
+        ...

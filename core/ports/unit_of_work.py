@@ -1,0 +1,61 @@
+"""The unit of work: one transaction, with the repositories that act inside it."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Protocol, Self
+
+from core.ports.repositories import (
+    AccountRepository,
+    DirectoryRepository,
+    InviteRepository,
+    MembershipRepository,
+    ProviderRepository,
+    RoleRepository,
+    SessionRepository,
+    UserRepository,
+    WorkspaceRepository,
+)
+
+
+class UnitOfWork(Protocol):
+    """An async context manager around one transaction. Leaving it without `commit()` (or
+    with an exception) rolls everything back: nothing written inside it is then visible to
+    anyone. A unit of work is used once.
+
+    Example::
+
+        async with uow_factory() as uow:
+            await uow.users.add(user)
+            await uow.commit()
+    """
+
+    users: UserRepository
+    accounts: AccountRepository
+    directories: DirectoryRepository
+    providers: ProviderRepository
+    workspaces: WorkspaceRepository
+    roles: RoleRepository
+    memberships: MembershipRepository
+    invites: InviteRepository
+    sessions: SessionRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None:
+        """Make every write of this unit visible at once. Raises `DuplicateKey` when a unique
+        key was taken meanwhile (the unit is then rolled back) and
+        `SignInError(temporarily_unavailable)` when the database cannot be reached."""
+        ...
+
+    async def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

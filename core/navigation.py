@@ -1,0 +1,71 @@
+"""Where the browser may be sent: allow-listed origins and same-site paths only."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
+
+from core.errors import ErrorCode, SignInError
+
+MAX_PATH_LENGTH = 2048
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_key(origin: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of a bare origin, or None when it is not one."""
+    try:
+        parts = urlsplit(origin.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return None
+    if parts.path not in ("", "/"):
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
+
+
+def match_origin(candidate: str | None, allowed: Iterable[str]) -> str:
+    """The allow-list's own spelling of `candidate`, which must name exactly one of the
+    allowed origins (same scheme, host and port). Raises `SignInError(invalid_request)`."""
+    key = _origin_key(candidate) if candidate else None
+    if key is not None:
+        for origin in allowed:
+            if _origin_key(origin) == key:
+                return origin.rstrip("/")
+    raise SignInError(ErrorCode.INVALID_REQUEST, "frontend origin is not allowed")
+
+
+def is_valid_origin(origin: str) -> bool:
+    """Whether `origin` is a bare http(s) origin (used to check settings)."""
+    return _origin_key(origin) is not None
+
+
+def _fully_decoded(text: str) -> str:
+    for _ in range(8):
+        decoded = unquote(text)
+        if decoded == text:
+            return text
+        text = decoded
+    raise ValueError("too deeply encoded")
+
+
+def safe_return_path(raw: str | None) -> str | None:
+    """`raw` when, after full percent-decoding, it is a same-site path: one leading `/`, no
+    `//`, no backslash, no control or space characters, not too long. Otherwise None (the
+    caller falls back to the landing default)."""
+    if not raw or len(raw) > MAX_PATH_LENGTH:
+        return None
+    try:
+        path = _fully_decoded(raw)
+    except ValueError:
+        return None
+    if not path.startswith("/") or "//" in path or "\\" in path:
+        return None
+    if any(ord(ch) < 33 or ord(ch) == 127 or ch.isspace() for ch in path):
+        return None
+    if urlsplit(path).scheme or urlsplit(path).netloc:
+        return None
+    return path

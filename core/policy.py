@@ -1,0 +1,39 @@
+"""The knobs of the sign-in rules, set by the operator and passed to the use cases."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+# Mail providers whose addresses say nothing about an organisation: they never get a user
+# directory or an identity-provider domain of their own.
+DEFAULT_CONSUMER_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com",
+    "yahoo.com", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com", "proton.me",
+    "protonmail.com", "gmx.com", "gmx.net", "mail.com", "zoho.com", "yandex.com",
+})
+
+# Personal Microsoft accounts sign in from this tenant.
+CONSUMER_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
+
+
+@dataclass(frozen=True)
+class SignInPolicy:
+    """Lifetimes and lists the rules depend on; every value has a safe default."""
+
+    consumer_domains: frozenset[str] = field(default=DEFAULT_CONSUMER_DOMAINS)
+    flow_lifetime: timedelta = timedelta(minutes=10)
+    session_idle: timedelta = timedelta(hours=2)
+    session_absolute: timedelta = timedelta(hours=12)
+    token_lifetime: timedelta = timedelta(hours=1)
+    max_attempts: int = 4
+    default_directory_name: str = "Default directory"
+
+    def __post_init__(self) -> None:
+        for name in ("flow_lifetime", "session_idle", "session_absolute", "token_lifetime"):
+            if getattr(self, name) <= timedelta(0):
+                raise ValueError(f"{name} must be positive")
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+
+    def is_consumer_domain(self, domain: str | None) -> bool:
+        return domain is not None and domain in self.consumer_domains

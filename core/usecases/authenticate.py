@@ -1,0 +1,54 @@
+"""Use case: check a bearer token on an API call.
+
+The token's signature and claims are checked first; then the session it names must be open.
+A cache entry that says *revoked* is believed at once; anything else is confirmed against
+the database (one lookup by primary key), so a revoked session never comes back to life.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.errors import ErrorCode, SignInError
+from core.identity import SessionClaims
+from core.model import Session
+from core.ports import Clock, SessionCache, TokenVerifier, UnitOfWorkFactory
+from core.usecases.sessions import remember
+
+
+@dataclass(frozen=True)
+class AuthenticatedSession:
+    claims: SessionClaims
+    session: Session
+
+
+class Authenticate:
+    def __init__(
+        self, verifier: TokenVerifier, cache: SessionCache, uow: UnitOfWorkFactory, clock: Clock
+    ) -> None:
+        self._verifier = verifier
+        self._cache = cache
+        self._uow = uow
+        self._clock = clock
+
+    async def __call__(self, token: str) -> AuthenticatedSession:
+        """Raises `SignInError(invalid_token)` for a bad token or a session that is revoked,
+        expired or unknown; `temporarily_unavailable` when the database cannot answer."""
+        claims = self._verifier.verify(token)
+        try:
+            cached = await self._cache.get(claims.session_id)
+        except SignInError:
+            cached = None  # the database below decides alone
+        if cached is not None and cached.revoked:
+            raise SignInError(ErrorCode.INVALID_TOKEN, "session revoked")
+        async with self._uow() as uow:
+            session = await uow.sessions.get(claims.session_id)
+        now = self._clock.now()
+        if session is None or session.user_id != claims.subject:
+            raise SignInError(ErrorCode.INVALID_TOKEN, "unknown session")
+        if not session.open_at(now):
+            if session.revoked_at is not None:
+                await remember(self._cache, session, now)
+            raise SignInError(ErrorCode.INVALID_TOKEN, "session closed")
+        if cached is None:
+            await remember(self._cache, session, now)
+        return AuthenticatedSession(claims, session)

@@ -1,0 +1,149 @@
+"""Use case: finish a login at the redirect endpoint.
+
+The flow is taken out of the store once (a replayed callback finds nothing), checked
+against the browser's binding cookie, redeemed and validated by the identity gateway, the
+profile read, and the sign-in recorded in one transaction; only then is a token issued.
+"""
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.errors import ErrorCode, SignInError
+from core.identity import LoginFlow
+from core.model import MicrosoftTokens
+from core.policy import SignInPolicy
+from core.ports import (
+    Clock,
+    FlowStore,
+    IdentityGateway,
+    IdGenerator,
+    ProfileReader,
+    SessionCache,
+    TokenIssuer,
+)
+from core.rules.memberships import landing_path
+from core.usecases.record_signin import RecordSignIn
+from core.usecases.sessions import issue_token, remember
+from core.usecases.start_login import binding_hash
+
+
+@dataclass(frozen=True)
+class CompleteSignInInput:
+    reply: Mapping[str, str]          # the callback's query parameters
+    binding_secret: str | None        # the binding cookie's value, if the browser sent it
+    redirect_uri: str
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    session_id: str
+    user_id: str
+    frontend_origin: str | None       # the login's validated origin, else the workspace's host
+    landing_path: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class PasswordResetStarted:
+    """B2C said "forgot password": send the browser to the reset policy instead."""
+
+    auth_uri: str
+    frontend_origin: str | None
+
+
+class CompleteSignIn:
+    def __init__(
+        self,
+        flows: FlowStore,
+        gateway: IdentityGateway,
+        profiles: ProfileReader,
+        record: RecordSignIn,
+        tokens: TokenIssuer,
+        cache: SessionCache,
+        clock: Clock,
+        ids: IdGenerator,
+        policy: SignInPolicy,
+    ) -> None:
+        self._flows = flows
+        self._gateway = gateway
+        self._profiles = profiles
+        self._record = record
+        self._tokens = tokens
+        self._cache = cache
+        self._clock = clock
+        self._ids = ids
+        self._policy = policy
+
+    async def __call__(self, request: CompleteSignInInput) -> SignedIn | PasswordResetStarted:
+        """Raises `SignInError`, tied to the login's frontend origin when the flow was found;
+        an unexpected failure becomes `server_error` (its cause chained, for the log)."""
+        flow: LoginFlow | None = None
+        try:
+            flow = await self._take_flow(request)
+            return await self._finish(flow, request)
+        except SignInError as error:
+            raise error.at(flow.frontend_origin if flow else None) from None
+        except Exception as error:
+            origin = flow.frontend_origin if flow else None
+            raise SignInError(ErrorCode.SERVER_ERROR, "unexpected failure", frontend_origin=origin) from error
+
+    async def _take_flow(self, request: CompleteSignInInput) -> LoginFlow:
+        state = request.reply.get("state")
+        if not state:
+            raise SignInError(ErrorCode.INVALID_REQUEST, "callback without state")
+        flow = await self._flows.take(state)
+        if flow is None:
+            raise SignInError(ErrorCode.LOGIN_EXPIRED, "unknown, expired or already used state")
+        secret = request.binding_secret
+        if not secret or not hmac.compare_digest(binding_hash(secret), flow.binding_hash):
+            raise SignInError(ErrorCode.INVALID_REQUEST, "callback from another browser").at(
+                flow.frontend_origin
+            )
+        return flow
+
+    async def _finish(
+        self, flow: LoginFlow, request: CompleteSignInInput
+    ) -> SignedIn | PasswordResetStarted:
+        try:
+            login = await self._gateway.redeem(flow, request.reply)
+        except SignInError as error:
+            if error.code is ErrorCode.PASSWORD_RESET and self._may_reset(flow):
+                return await self._start_reset(flow, request.redirect_uri)
+            raise
+        identity = await self._profiles.read(login)
+        tokens = MicrosoftTokens(login.access_token, login.refresh_token, login.id_token)
+        record = await self._record(identity, flow.authority, tokens)
+        now = self._clock.now()
+        token, claims = issue_token(self._tokens, self._ids, self._policy, record.session, now)
+        await remember(self._cache, record.session, now)
+        origin = flow.frontend_origin or (record.workspace.frontend_host if record.workspace else None)
+        return SignedIn(
+            token=token,
+            session_id=record.session.id,
+            user_id=record.user.id,
+            frontend_origin=origin,
+            landing_path=landing_path(record.workspace.id if record.workspace else None, flow.return_path),
+            expires_at=claims.expires_at,
+        )
+
+    def _may_reset(self, flow: LoginFlow) -> bool:
+        return not flow.password_reset and self._gateway.can_reset_password(flow.authority)
+
+    async def _start_reset(self, flow: LoginFlow, redirect_uri: str) -> PasswordResetStarted:
+        started = await self._gateway.begin(flow.authority, redirect_uri, password_reset=True)
+        reset = LoginFlow(
+            state=started.state,
+            authority=flow.authority,
+            protocol=started.protocol,
+            binding_hash=flow.binding_hash,
+            created_at=self._clock.now(),
+            frontend_origin=flow.frontend_origin,
+            return_path=flow.return_path,
+            password_reset=True,
+        )
+        await self._flows.put(reset, self._policy.flow_lifetime)
+        return PasswordResetStarted(started.auth_uri, flow.frontend_origin)

@@ -1,0 +1,130 @@
+"""Record a verified identity's sign-in: rules 1-6 and a new session, in one transaction.
+
+Shape: load -> decide (pure rules) -> persist -> commit. When a concurrent sign-in of the
+same person or organisation takes a unique key first, the whole decision is re-run against
+what that one wrote (bounded attempts), so both sign-ins succeed with one user.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from core.emails import email_domain, normalise_email
+from core.errors import DuplicateKey, ErrorCode, SignInError
+from core.identity import ExternalIdentity
+from core.model import Invite, MicrosoftTokens, Session, User, UserAccount, Workspace
+from core.policy import SignInPolicy
+from core.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from core.rules.identity import KnownRecords, Resolution, resolve_identity
+from core.rules.memberships import InviteGrants, choose_landing, grant_invites
+
+
+@dataclass(frozen=True)
+class SignInRecord:
+    """The outcome of a recorded sign-in."""
+
+    user: User
+    account: UserAccount
+    session: Session
+    workspace: Workspace | None
+    applied_invites: tuple[Invite, ...]
+    new_user: bool
+
+
+class RecordSignIn:
+    """Use case: turn a verified external identity into a user, account, roles and session."""
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, policy: SignInPolicy
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._policy = policy
+
+    async def __call__(
+        self,
+        identity: ExternalIdentity,
+        authority: str = "aad",
+        microsoft_tokens: MicrosoftTokens | None = None,
+    ) -> SignInRecord:
+        for _ in range(self._policy.max_attempts):
+            try:
+                return await self._attempt(identity, authority, microsoft_tokens)
+            except DuplicateKey:
+                continue  # another sign-in won a race; decide again on what it wrote
+        raise SignInError(
+            ErrorCode.TEMPORARILY_UNAVAILABLE, "sign-in kept colliding with concurrent sign-ins"
+        )
+
+    async def _attempt(
+        self, identity: ExternalIdentity, authority: str, tokens: MicrosoftTokens | None
+    ) -> SignInRecord:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            known = await _load_known(uow, identity)
+            resolution = resolve_identity(identity, known, self._policy, now, self._ids.new_id)
+            await _persist_resolution(uow, resolution)
+            user = resolution.user
+            invites = await uow.invites.applicable_for(user.email, now) if user.email else ()
+            held = () if resolution.new_user else await uow.memberships.for_user(user.id)
+            roles = {role.name: role for role in await uow.roles.list()}
+            grants = grant_invites(user, invites, held, roles, now)
+            await _persist_grants(uow, grants)
+            landing = choose_landing(user, grants.memberships)
+            workspace = await uow.workspaces.get(landing) if landing is not None else None
+            if landing != user.last_workspace_id and landing is not None:
+                user = replace(user, last_workspace_id=landing)
+                await uow.users.update(user)
+            session = Session(
+                id=self._ids.new_id(),
+                user_id=user.id,
+                account_id=resolution.account.id,
+                authority=authority,
+                created_at=now,
+                idle_expires_at=now + min(self._policy.session_idle, self._policy.session_absolute),
+                expires_at=now + self._policy.session_absolute,
+                microsoft_tokens=tokens,
+            )
+            await uow.sessions.add(session)
+            await uow.commit()
+        return SignInRecord(
+            user, resolution.account, session, workspace, grants.applied, resolution.new_user
+        )
+
+
+async def _load_known(uow: UnitOfWork, identity: ExternalIdentity) -> KnownRecords:
+    """Every record the rules may need, in a fixed number of lookups."""
+    account = await uow.accounts.by_key(identity.issuer, identity.object_id)
+    if account is not None:
+        return KnownRecords(account=account, account_user=await uow.users.get(account.user_id))
+    email = normalise_email(identity.email)
+    domain = email_domain(email) if email else None
+    return KnownRecords(
+        provider_by_key=await uow.providers.by_issuer(identity.provider_key),
+        provider_by_domain=await uow.providers.by_domain(domain) if domain else None,
+        user_by_email=await uow.users.by_email(email) if email else None,
+        directory_by_domain=await uow.directories.by_domain(domain) if domain else None,
+        default_directory=await uow.directories.default(),
+    )
+
+
+async def _persist_resolution(uow: UnitOfWork, resolution: Resolution) -> None:
+    if resolution.new_directory is not None:
+        await uow.directories.add(resolution.new_directory)
+    if resolution.new_provider is not None:
+        await uow.providers.add(resolution.new_provider)
+    if resolution.new_user:
+        await uow.users.add(resolution.user)
+    if resolution.new_account:
+        await uow.accounts.add(resolution.account)
+    else:
+        await uow.accounts.update(resolution.account)
+
+
+async def _persist_grants(uow: UnitOfWork, grants: InviteGrants) -> None:
+    for membership in grants.added:
+        await uow.memberships.add(membership)
+    for membership in grants.raised:
+        await uow.memberships.update(membership)
+    for invite in grants.applied:
+        await uow.invites.update(invite)

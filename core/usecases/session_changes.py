@@ -1,0 +1,91 @@
+"""Use cases that change an open session: refresh (slide the idle timeout) and log out."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from core.errors import ErrorCode, SignInError
+from core.policy import SignInPolicy
+from core.ports import Clock, IdentityGateway, IdGenerator, SessionCache, TokenIssuer, UnitOfWorkFactory
+from core.usecases.authenticate import Authenticate
+from core.usecases.sessions import issue_token, remember
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    token: str
+    expires_at: datetime
+
+
+class RefreshSession:
+    """A new token for an open session; the idle timeout slides, never past the absolute."""
+
+    def __init__(
+        self,
+        authenticate: Authenticate,
+        uow: UnitOfWorkFactory,
+        tokens: TokenIssuer,
+        clock: Clock,
+        ids: IdGenerator,
+        policy: SignInPolicy,
+    ) -> None:
+        self._authenticate = authenticate
+        self._uow = uow
+        self._tokens = tokens
+        self._clock = clock
+        self._ids = ids
+        self._policy = policy
+
+    async def __call__(self, token: str) -> Refreshed:
+        current = await self._authenticate(token)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            session = await uow.sessions.get(current.session.id)
+            if session is None or not session.open_at(now):
+                raise SignInError(ErrorCode.INVALID_TOKEN, "session closed")
+            session = replace(
+                session, idle_expires_at=min(now + self._policy.session_idle, session.expires_at)
+            )
+            await uow.sessions.update(session)
+            await uow.commit()
+        new_token, claims = issue_token(self._tokens, self._ids, self._policy, session, now)
+        return Refreshed(new_token, claims.expires_at)
+
+
+@dataclass(frozen=True)
+class LoggedOut:
+    session_id: str
+    end_session_url: str | None
+
+
+class Logout:
+    """Close the token's session: revoked in the database (Microsoft's tokens for it deleted)
+    and in the cache, so the token fails at once everywhere."""
+
+    def __init__(
+        self,
+        authenticate: Authenticate,
+        uow: UnitOfWorkFactory,
+        cache: SessionCache,
+        gateway: IdentityGateway,
+        clock: Clock,
+    ) -> None:
+        self._authenticate = authenticate
+        self._uow = uow
+        self._cache = cache
+        self._gateway = gateway
+        self._clock = clock
+
+    async def __call__(self, token: str, post_logout_redirect_uri: str | None = None) -> LoggedOut:
+        current = await self._authenticate(token)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            session = await uow.sessions.get(current.session.id)
+            if session is None:
+                raise SignInError(ErrorCode.INVALID_TOKEN, "unknown session")
+            session = replace(session, revoked_at=session.revoked_at or now, microsoft_tokens=None)
+            await uow.sessions.update(session)
+            await uow.commit()
+        await remember(self._cache, session, now)
+        url = self._gateway.end_session_url(session.authority, post_logout_redirect_uri)
+        return LoggedOut(session.id, url)

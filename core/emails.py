@@ -11,6 +11,8 @@ from __future__ import annotations
 import encodings.idna
 
 _ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# IDNA label separators besides "." (RFC 3490 §3.1): split on them before encoding.
+_IDNA_DOTS = str.maketrans("\u3002\uff0e\uff61", "...")
 _MAX_LOCAL = 64
 _MAX_ADDRESS = 254
 
@@ -25,7 +27,7 @@ def _has_control_or_space(text: str) -> bool:
 
 def normalise_domain(domain: str) -> str | None:
     """The IDNA (ASCII) form of a domain, lower-cased; None when it is not a valid domain."""
-    domain = _ascii_lower(domain.strip()).rstrip(".")
+    domain = _ascii_lower(domain.strip()).translate(_IDNA_DOTS).rstrip(".")
     if not domain or _has_control_or_space(domain):
         return None
     labels = []
@@ -35,6 +37,8 @@ def normalise_domain(domain: str) -> str | None:
         try:
             encoded = encodings.idna.ToASCII(label).decode("ascii")
         except UnicodeError:
+            return None
+        if "." in encoded:  # NFKC made a dot inside the label (U+2488 is "1."): not one label
             return None
         labels.append(_ascii_lower(encoded))
     return ".".join(labels)

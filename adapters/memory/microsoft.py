@@ -1,0 +1,268 @@
+"""An in-process Microsoft: the authorization-code flow and the profile, with no network."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from adapters.memory.expiring import ExpiringMap
+from core.errors import ErrorCode, SignInError
+from core.identity import (
+    AuthorizationRequest,
+    ExternalIdentity,
+    LoginFlow,
+    RedeemedLogin,
+    SignInKind,
+)
+from core.ports.clock import Clock, IdGenerator
+
+Operation = Literal["begin", "redeem", "read"]
+Action = Literal["signin", "cancel", "forgot_password", "deny"]
+
+_ORIGIN = "https://login.fake.invalid"
+_ERROR_TRAILER = "\r\nCorrelation ID: 00000000-0000-0000-0000-000000000000\r\nTimestamp: 2025-01-01 00:00:00Z"
+_ERROR_REPLIES: dict[str, str] = {
+    "cancel": "AADB2C90091: The user has cancelled entering self-asserted information.",
+    "forgot_password": "AADB2C90118: The user has forgotten their password.",
+    "deny": "AADSTS65004: User declined to consent to access the app.",
+}
+_CANCELLED = ("AADB2C90091", "AADB2C90273")
+_PASSWORD_RESET = ("AADB2C90118",)
+_BEGUN_TTL = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class _IssuedCode:
+    identity: ExternalIdentity
+    state: str
+    nonce: str
+
+
+def _fail(code: ErrorCode, detail: str) -> SignInError:
+    return SignInError(code, detail)
+
+
+def _error_reply(description: str) -> SignInError:
+    if any(marker in description for marker in _CANCELLED):
+        return _fail(ErrorCode.CANCELLED, "the user cancelled at Microsoft")
+    if any(marker in description for marker in _PASSWORD_RESET):
+        return _fail(ErrorCode.PASSWORD_RESET, "the user asked for a password reset")
+    return _fail(ErrorCode.ACCESS_DENIED, "Microsoft answered with an error")
+
+
+class FakeMicrosoft:
+    """`IdentityGateway` and `ProfileReader` in one, played in-process: for core tests and
+    as an embedded fake when even the Azure sandbox is too much.
+
+    It holds a directory of `ExternalIdentity`s by user name (`users=` or `add_user`).
+    `begin` hands out a random state and nonce; `reply_for(...)` plays the browser at
+    Microsoft's page and returns what Microsoft would append to the redirect URI; `redeem`
+    turns that into a `RedeemedLogin` exactly as the port requires (codes are single-use and
+    expire after `code_ttl`), and `read` returns the directory's current identity for the
+    token's (`iss`, `oid`). `fail_next(operation, error)` makes the next calls of `begin`,
+    `redeem` or `read` fail, e.g. with `temporarily_unavailable`.
+
+    Example::
+
+        microsoft = FakeMicrosoft(clock, RandomIds(), users={"alice": alice})
+        request = await microsoft.begin("aad", "https://app.example/redirect")
+        reply = microsoft.reply_for(request, "alice")
+        login = await microsoft.redeem(flow_for(request), reply)
+        assert await microsoft.read(login) == alice
+    """
+
+    def __init__(
+        self,
+        clock: Clock,
+        ids: IdGenerator,
+        users: Mapping[str, ExternalIdentity] | None = None,
+        *,
+        authorities: Iterable[str] = ("aad", "b2c"),
+        password_reset_authorities: Iterable[str] = ("b2c",),
+        client_id: str = "fake-client-id",
+        code_ttl: timedelta = timedelta(minutes=5),
+    ) -> None:
+        self._clock = clock
+        self._ids = ids
+        self._users: dict[str, ExternalIdentity] = dict(users or {})
+        self._authorities = tuple(authorities)
+        self._reset = frozenset(password_reset_authorities) & set(self._authorities)
+        self._client_id = client_id
+        self._code_ttl = code_ttl
+        self._begun: ExpiringMap[str, Mapping[str, Any]] = ExpiringMap()
+        self._codes: ExpiringMap[str, _IssuedCode] = ExpiringMap()
+        self._failures: dict[str, list[SignInError]] = {}
+
+    # -- the fake's own controls ---------------------------------------------------------
+
+    def add_user(self, username: str, identity: ExternalIdentity) -> None:
+        """Add a user, or change one (an email changed at Microsoft, say)."""
+        self._users[username] = identity
+
+    def fail_next(
+        self,
+        operation: Operation,
+        error: SignInError | ErrorCode = ErrorCode.TEMPORARILY_UNAVAILABLE,
+        times: int = 1,
+    ) -> None:
+        """Make the next `times` calls of `operation` raise `error`."""
+        code = error.code if isinstance(error, SignInError) else error
+        self._failures.setdefault(operation, []).extend(
+            _fail(code, f"injected failure of {operation}") for _ in range(times)
+        )
+
+    def clear_failures(self) -> None:
+        self._failures.clear()
+
+    def reply_for(
+        self, request: AuthorizationRequest | LoginFlow | str, username: str, action: Action = "signin"
+    ) -> dict[str, str]:
+        """What Microsoft appends to the redirect URI once the user at its page has done
+        `action` (`signin`, `cancel`, `forgot_password` or `deny`) for the flow `request`
+        (a request, a flow, or just its state). Signing in an unknown user raises
+        `LookupError`."""
+        state = request if isinstance(request, str) else request.state
+        protocol = request.protocol if not isinstance(request, str) else self._begun.get(state, self._now())
+        if protocol is None:
+            raise LookupError("no flow was begun with this state")
+        if action != "signin":
+            if action not in _ERROR_REPLIES:
+                raise ValueError(f"unknown action {action!r}")
+            description = _ERROR_REPLIES[action] + _ERROR_TRAILER
+            return {"error": "access_denied", "error_description": description, "state": state}
+        identity = self._users.get(username)
+        if identity is None:
+            raise LookupError(f"no user named {username!r}")
+        code = self._ids.secret()
+        now = self._now()
+        self._codes.put(code, _IssuedCode(identity, state, str(protocol["nonce"])), now + self._code_ttl, now)
+        return {"code": code, "state": state}
+
+    # -- IdentityGateway ------------------------------------------------------------------
+
+    def authorities(self) -> tuple[str, ...]:
+        return self._authorities
+
+    def can_reset_password(self, authority: str) -> bool:
+        return authority in self._reset
+
+    async def begin(
+        self, authority: str, redirect_uri: str, *, password_reset: bool = False
+    ) -> AuthorizationRequest:
+        self._check_authority(authority)
+        if password_reset and not self.can_reset_password(authority):
+            raise _fail(ErrorCode.INVALID_REQUEST, "this authority has no password-reset policy")
+        self._maybe_fail("begin")
+        state, nonce, verifier = self._ids.secret(), self._ids.secret(), self._ids.secret()
+        query = {
+            "client_id": self._client_id,
+            "response_type": "code",
+            "redirect_uri": redirect_uri,
+            "scope": "openid profile offline_access",
+            "state": state,
+            "nonce": hashlib.sha256(nonce.encode()).hexdigest(),
+            "code_challenge": hashlib.sha256(verifier.encode()).hexdigest(),
+            "code_challenge_method": "S256",
+        }
+        if password_reset:
+            query["p"] = "B2C_1A_PASSWORDRESET"
+        auth_uri = f"{_ORIGIN}/{authority}/oauth2/v2.0/authorize?{urlencode(query)}"
+        protocol = {
+            "state": state,
+            "nonce": nonce,
+            "code_verifier": verifier,
+            "redirect_uri": redirect_uri,
+            "scope": ["openid", "profile", "offline_access"],
+            "auth_uri": auth_uri,
+        }
+        now = self._now()
+        self._begun.put(state, protocol, now + _BEGUN_TTL, now)
+        return AuthorizationRequest(state=state, auth_uri=auth_uri, protocol=dict(protocol))
+
+    async def redeem(self, flow: LoginFlow, reply: Mapping[str, str]) -> RedeemedLogin:
+        self._check_authority(flow.authority)
+        if reply.get("state") != flow.state:
+            raise _fail(ErrorCode.INVALID_REQUEST, "the reply's state is not the flow's")
+        if reply.get("error"):
+            raise _error_reply(reply.get("error_description", ""))
+        code = reply.get("code")
+        if not code:
+            raise _fail(ErrorCode.INVALID_REQUEST, "the reply has neither code nor error")
+        self._maybe_fail("redeem")
+        issued = self._codes.pop(code, self._now())
+        if issued is None:
+            raise _fail(ErrorCode.LOGIN_EXPIRED, "the code is unknown, expired or already used")
+        if issued.state != flow.state:
+            raise _fail(ErrorCode.INVALID_REQUEST, "the code was issued for another flow")
+        if issued.nonce != flow.protocol.get("nonce"):
+            raise _fail(ErrorCode.INVALID_TOKEN, "the ID token's nonce is not the flow's")
+        return RedeemedLogin(
+            authority=flow.authority,
+            claims=self._claims(issued, flow.authority),
+            access_token=self._ids.secret(),
+            refresh_token=self._ids.secret(),
+            id_token=f"fake-id-token.{self._ids.secret()}",
+        )
+
+    def end_session_url(self, authority: str, post_logout_redirect_uri: str | None) -> str | None:
+        if authority not in self._authorities:
+            return None
+        url = f"{_ORIGIN}/{authority}/oauth2/v2.0/logout"
+        if post_logout_redirect_uri:
+            url += "?" + urlencode({"post_logout_redirect_uri": post_logout_redirect_uri})
+        return url
+
+    # -- ProfileReader --------------------------------------------------------------------
+
+    async def read(self, login: RedeemedLogin) -> ExternalIdentity:
+        self._maybe_fail("read")
+        issuer, object_id = login.claims.get("iss"), login.claims.get("oid")
+        for identity in self._users.values():
+            if identity.issuer == issuer and identity.object_id == object_id:
+                return identity
+        raise _fail(ErrorCode.INVALID_TOKEN, "no profile belongs to the token's oid")
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self._clock.now()
+
+    def _check_authority(self, authority: str) -> None:
+        if authority not in self._authorities:
+            raise _fail(ErrorCode.INVALID_REQUEST, "unknown authority")
+
+    def _maybe_fail(self, operation: Operation) -> None:
+        queued = self._failures.get(operation)
+        if queued:
+            raise queued.pop(0)
+
+    def _claims(self, issued: _IssuedCode, authority: str) -> dict[str, Any]:
+        who, now = issued.identity, int(self._clock.now().timestamp())
+        claims: dict[str, Any] = {
+            "ver": "2.0",
+            "iss": who.issuer,
+            "aud": self._client_id,
+            "sub": who.object_id,
+            "oid": who.object_id,
+            "nonce": issued.nonce,
+            "iat": now,
+            "nbf": now,
+            "exp": now + 3600,
+            "name": who.display_name,
+        }
+        if who.tenant_id is not None:
+            claims["tid"] = who.tenant_id
+        if who.email is not None and who.kind is SignInKind.LOCAL:
+            claims["emails"] = [who.email]
+        elif who.email is not None:
+            claims["email"] = who.email
+            if who.kind is SignInKind.AZURE_AD:
+                claims["xms_edov"] = who.email_verified
+        if who.idp is not None:
+            claims["idp"] = who.idp
+        if authority in self._reset:
+            claims["tfp"] = "B2C_1A_SIGNUP_SIGNIN"
+        return claims

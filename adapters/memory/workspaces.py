@@ -1,0 +1,122 @@
+"""In-memory repositories of workspaces, roles, memberships and invites."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from adapters.memory.schema import Tables
+from core.errors import DuplicateKey
+from core.model import Invite, InviteStatus, Membership, Role, Workspace
+
+
+class MemoryWorkspaceRepository:
+    """`WorkspaceRepository` over a unit's working set. Ids come from a sequence that is
+    never rewound by a removal (a rolled-back unit gives its ids back, as nothing else saw
+    them)."""
+
+    def __init__(self, tables: Callable[[], Tables]) -> None:
+        self._tables = tables
+
+    async def get(self, workspace_id: int) -> Workspace | None:
+        return self._tables().workspaces.get(workspace_id)
+
+    async def add(self, name: str, frontend_host: str) -> Workspace:
+        tables = self._tables()
+        workspace = Workspace(id=tables.next_workspace_id, name=name, frontend_host=frontend_host)
+        tables.workspaces.insert(workspace)
+        tables.next_workspace_id += 1
+        return workspace
+
+    async def remove(self, workspace_id: int) -> None:
+        """Removing an unknown workspace does nothing."""
+        tables = self._tables()
+        tables.workspaces.delete(workspace_id)
+        for membership in tables.memberships.rows():
+            if membership.workspace_id == workspace_id:
+                tables.memberships.delete((membership.user_id, workspace_id))
+
+    async def list(self) -> Sequence[Workspace]:
+        return sorted(self._tables().workspaces.rows(), key=lambda w: w.id)
+
+
+class MemoryRoleRepository:
+    """`RoleRepository` over a unit's working set; ids and names are unique."""
+
+    def __init__(self, tables: Callable[[], Tables]) -> None:
+        self._tables = tables
+
+    async def by_name(self, name: str) -> Role | None:
+        return self._tables().roles.find("name", name)
+
+    async def add(self, role: Role) -> None:
+        self._tables().roles.insert(role)
+
+    async def list(self) -> Sequence[Role]:
+        return sorted(self._tables().roles.rows(), key=lambda r: (-r.rank, r.name))
+
+
+class MemoryMembershipRepository:
+    """`MembershipRepository` over a unit's working set; one membership per (user,
+    workspace)."""
+
+    def __init__(self, tables: Callable[[], Tables]) -> None:
+        self._tables = tables
+
+    async def for_user(self, user_id: str) -> Sequence[Membership]:
+        tables = self._tables()
+        found = [
+            m
+            for m in tables.memberships.rows()
+            if m.user_id == user_id and tables.workspaces.get(m.workspace_id) is not None
+        ]
+        return sorted(found, key=lambda m: m.workspace_id)
+
+    async def add(self, membership: Membership) -> None:
+        self._tables().memberships.insert(membership)
+
+    async def update(self, membership: Membership) -> None:
+        memberships = self._tables().memberships
+        stored = memberships.get((membership.user_id, membership.workspace_id))
+        if stored is None:
+            raise KeyError("no such membership")
+        memberships.replace(replace(stored, role=membership.role))
+
+
+class MemoryInviteRepository:
+    """`InviteRepository` over a unit's working set. An invite reaches APPLIED once: a
+    second update to APPLIED raises `DuplicateKey` (another sign-in applied it first)."""
+
+    def __init__(self, tables: Callable[[], Tables]) -> None:
+        self._tables = tables
+
+    async def get(self, invite_id: str) -> Invite | None:
+        return self._tables().invites.get(invite_id)
+
+    async def applicable_for(self, email: str, now: datetime) -> Sequence[Invite]:
+        tables = self._tables()
+        found = [
+            i
+            for i in tables.invites.rows()
+            if i.email == email
+            and i.applicable(now)
+            and tables.workspaces.get(i.workspace_id) is not None
+        ]
+        return sorted(found, key=lambda i: (i.created_at, i.id))
+
+    async def add(self, invite: Invite) -> None:
+        self._tables().invites.insert(invite)
+
+    async def update(self, invite: Invite) -> None:
+        invites = self._tables().invites
+        stored = invites.get(invite.id)
+        if stored is None:
+            raise KeyError("no such invite")
+        if stored.status is InviteStatus.APPLIED and invite.status is InviteStatus.APPLIED:
+            raise DuplicateKey("invites: already applied")
+        invites.replace(invite)
+
+    async def list(self) -> Sequence[Invite]:
+        """By creation time, then id."""
+        return sorted(self._tables().invites.rows(), key=lambda i: (i.created_at, i.id))
+

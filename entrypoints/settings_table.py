@@ -1,0 +1,66 @@
+"""Every `SIGNIN_` setting, declared once: name, default, meaning, example.
+
+`entrypoints.settings` parses them; the README's settings table is checked against this
+list by a test, so a setting cannot exist undocumented.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    description: str
+    example: str
+
+
+SANDBOX = "https://localhost:{sandbox_port}"
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SIGNIN_ENV", "embedded", "`embedded` (sandbox, SQLite and in-process stores allowed) or `production` (PostgreSQL, Redis and real authorities required)", "production"),
+    Setting("SIGNIN_DATA_DIR", "var", "Folder for the embedded database, keys and the sandbox CA", "/var/lib/azure-signin"),
+    Setting("SIGNIN_HOST", "127.0.0.1", "Address the service listens on", "0.0.0.0"),
+    Setting("SIGNIN_PORT", "8000", "Port of the service", "8080"),
+    Setting("SIGNIN_PUBLIC_URL", "http://localhost:{port}", "The service's public origin; the redirect URI sent to Microsoft is built from it, never from request headers", "https://signin.example.com"),
+    Setting("SIGNIN_SANDBOX_PORT", "8443", "Port of the Azure sandbox (embedded only)", "9443"),
+    Setting("SIGNIN_SANDBOX_DIR", "{data_dir}/sandbox", "The sandbox's own folder (its CA, server certificate and keys)", "/tmp/sandbox"),
+    Setting("SIGNIN_SANDBOX_DIRECTORY", None, "TOML directory file of the sandbox's tenants, apps and users; unset: the shipped default", "./my-directory.toml"),
+    Setting("SIGNIN_DEMO_PORT", "3001", "Port of the demo frontend (`azure-signin demo`)", "3002"),
+    Setting("SIGNIN_ALLOWED_ORIGINS", "http://localhost:{demo_port}", "Comma-separated frontend origins a login may return to (exact scheme, host and port); required in production", "https://app.example.com,https://admin.example.com"),
+    Setting("SIGNIN_TOKEN_DELIVERY", "fragment", "How the frontend receives the token: `fragment` (#access_token=), `query` (&access_token=, the original frontend's shape) or `code` (one-time code exchanged at POST /auth/token)", "query"),
+    Setting("SIGNIN_DATABASE_URL", "sqlite:///{data_dir}/signin.db", "Database URL (`sqlite:///path` or `postgresql://user@host:port/db`); production needs PostgreSQL", "postgresql://signin@db:5432/signin"),
+    Setting("SIGNIN_DATABASE_POOL_SIZE", "10", "Connections per process (PostgreSQL)", "20"),
+    Setting("SIGNIN_DATABASE_TIMEOUT", "5", "Seconds to wait for a connection and for a statement before `temporarily_unavailable`", "3"),
+    Setting("SIGNIN_REDIS_URL", None, "Redis for the flow store and session cache; unset: in-process stores (one process only). Required in production", "redis://cache:6379/0"),
+    Setting("SIGNIN_REDIS_TIMEOUT", "1", "Seconds for a Redis connect or command", "0.5"),
+    Setting("SIGNIN_PROVIDERS", "aad,b2c", "Enabled Microsoft authorities, by name, default first", "b2c"),
+    Setting("SIGNIN_AAD_AUTHORITY", SANDBOX + "/organizations", "Azure AD authority (tenant id, `organizations` or `common`)", "https://login.microsoftonline.com/organizations"),
+    Setting("SIGNIN_AAD_CLIENT_ID", "5f0c4d8e-3a1b-4c2d-9e8f-0a1b2c3d4e5f", "Azure AD application (client) id", "00000000-0000-0000-0000-000000000000"),
+    Setting("SIGNIN_AAD_CLIENT_SECRET", "sandbox-secret-aad-0123456789", "Azure AD client secret (production: required, never the sandbox's)", "(from your vault)"),
+    Setting("SIGNIN_AAD_ALLOWED_TENANTS", "", "Comma-separated tenant ids allowed on a multi-tenant authority; empty: any work tenant", "72f988bf-86f1-41af-91ab-2d7cd011db47"),
+    Setting("SIGNIN_AAD_ALLOW_PERSONAL_ACCOUNTS", "false", "Accept personal Microsoft accounts (consumer tenant)", "true"),
+    Setting("SIGNIN_B2C_AUTHORITY", SANDBOX + "/posterlabappdev.onmicrosoft.com/B2C_1A_SIGNUP_SIGNIN", "Azure AD B2C policy authority", "https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1A_SIGNUP_SIGNIN"),
+    Setting("SIGNIN_B2C_CLIENT_ID", "8b2e6f1a-7c3d-4e5f-a6b7-c8d9e0f1a2b3", "B2C application (client) id, also used for Graph app tokens", "00000000-0000-0000-0000-000000000000"),
+    Setting("SIGNIN_B2C_CLIENT_SECRET", "sandbox-secret-b2c-0123456789", "B2C client secret (production: required)", "(from your vault)"),
+    Setting("SIGNIN_B2C_RESET_POLICY", "B2C_1A_PASSWORDRESET", "B2C password-reset policy started on AADB2C90118; empty: answer `password_reset`", "B2C_1A_PASSWORDRESET"),
+    Setting("SIGNIN_GRAPH_URL", SANDBOX + "/graph/v1.0", "Microsoft Graph base URL", "https://graph.microsoft.com/v1.0"),
+    Setting("SIGNIN_CA_BUNDLE", None, "CA file trusted for Microsoft and Graph; embedded default: the sandbox CA under SIGNIN_DATA_DIR", "/etc/ssl/certs/ca-certificates.crt"),
+    Setting("SIGNIN_HTTP_TIMEOUT", "5", "Seconds for any call to Microsoft or Graph", "3"),
+    Setting("SIGNIN_JWT_PRIVATE_KEY_FILE", None, "PEM private key signing the service's tokens; embedded default: generated under SIGNIN_DATA_DIR", "/run/secrets/jwt.pem"),
+    Setting("SIGNIN_JWT_PREVIOUS_PUBLIC_KEY_FILES", "", "Comma-separated PEM public keys of earlier signing keys, still accepted (rotation)", "/run/secrets/jwt-2025.pub"),
+    Setting("SIGNIN_JWT_AUDIENCE", "azure-signin", "The `aud` of the service's tokens", "api.example.com"),
+    Setting("SIGNIN_TOKEN_LIFETIME", "3600", "Seconds a service token is valid (refresh for a new one)", "900"),
+    Setting("SIGNIN_SESSION_IDLE_TIMEOUT", "7200", "Seconds of inactivity (no refresh) after which a session closes", "1800"),
+    Setting("SIGNIN_SESSION_ABSOLUTE_TIMEOUT", "43200", "Seconds after sign-in at which a session closes whatever happens", "28800"),
+    Setting("SIGNIN_FLOW_LIFETIME", "600", "Seconds a started login may take", "300"),
+    Setting("SIGNIN_TOKEN_ENCRYPTION_KEY", None, "32-byte key, base64url, encrypting Microsoft's tokens at rest; embedded default: generated under SIGNIN_DATA_DIR; required in production", "(44 base64url characters)"),
+    Setting("SIGNIN_LOGIN_RATE_LIMIT", "60", "Logins a client may start per minute", "20"),
+    Setting("SIGNIN_CONSUMER_DOMAINS", "", "Comma-separated consumer mail domains that never get a directory; empty: the built-in list", "gmail.com,outlook.com"),
+    Setting("SIGNIN_LOG_LEVEL", "INFO", "Log level", "DEBUG"),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def default(name: str) -> str | None:
+    return _BY_NAME[name].default

@@ -140,7 +140,8 @@ class JwtTokenService:
     def _check_times(self, payload: dict[str, Any]) -> None:
         for name in ("iat", "nbf", "exp"):
             value = payload[name]
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            # we issue whole seconds; anything else (floats, NaN, bools, huge values) is not ours
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**40:
                 raise _refuse(f"invalid claim {name}")
         now = self._clock.now().timestamp()
         if payload["exp"] <= now - self._leeway:

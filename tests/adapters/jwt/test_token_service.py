@@ -116,6 +116,10 @@ def test_an_embedded_jwk_header_is_ignored(service: JwtTokenService, keys: KeySe
         (good_payload(nbf=None), "missing claim nbf"),
         (good_payload(sub=""), "claim sub"),
         (good_payload(exp="tomorrow"), "invalid claim exp"),
+        (good_payload(exp=10**20), "invalid claim exp"),
+        (good_payload(exp=float("nan")), "invalid claim exp"),
+        (good_payload(iat=1.5), "invalid claim iat"),
+        (good_payload(nbf=True), "invalid claim nbf"),
     ],
 )
 def test_wrong_claims_are_refused(

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.errors import ErrorCode, SignInError
+from core.navigation import MAX_PATH_LENGTH, is_valid_origin, match_origin, safe_return_path
+
+ALLOWED = ("https://app.contoso.com", "http://localhost:3001", "https://admin.contoso.com:8443/")
+
+
+@pytest.mark.parametrize(
+    ("candidate", "expected"),
+    [
+        ("https://app.contoso.com", "https://app.contoso.com"),
+        ("https://app.contoso.com/", "https://app.contoso.com"),
+        ("HTTPS://APP.Contoso.COM", "https://app.contoso.com"),
+        ("https://app.contoso.com:443", "https://app.contoso.com"),
+        ("http://localhost:3001", "http://localhost:3001"),
+        ("https://admin.contoso.com:8443", "https://admin.contoso.com:8443"),
+    ],
+)
+def test_allowed_origin_is_returned_in_the_allow_lists_spelling(candidate: str, expected: str) -> None:
+    assert match_origin(candidate, ALLOWED) == expected
+
+
+@pytest.mark.parametrize(
+    "candidate",
+    [
+        None,
+        "",
+        "http://app.contoso.com",                  # other scheme
+        "https://app.contoso.com:444",             # other port
+        "http://localhost:3000",
+        "http://localhost",
+        "https://admin.contoso.com",               # default port, allowed one is 8443
+        "https://evil.com",
+        "https://app.contoso.com.evil.com",
+        "https://evilapp.contoso.com",
+        "https://app.contoso.com/path",            # a path
+        "https://app.contoso.com?x=1",             # a query
+        "https://app.contoso.com#frag",            # a fragment
+        "https://user@app.contoso.com",            # userinfo
+        "https://user:pw@app.contoso.com",
+        "https://evil.com@app.contoso.com",
+        "https://app.contoso.com:99999",           # invalid port
+        "https://app.contoso.com:abc",
+        "javascript://app.contoso.com",
+        "ftp://app.contoso.com",
+        "app.contoso.com",
+        "//app.contoso.com",
+    ],
+)
+def test_anything_but_an_exact_allowed_origin_is_refused(candidate: str | None) -> None:
+    with pytest.raises(SignInError) as caught:
+        match_origin(candidate, ALLOWED)
+    assert caught.value.code is ErrorCode.INVALID_REQUEST
+    assert caught.value.frontend_origin is None
+
+
+def test_invalid_entries_of_the_allow_list_match_nothing() -> None:
+    with pytest.raises(SignInError):
+        match_origin("https://app.contoso.com", ["https://app.contoso.com/path", "not an origin"])
+
+
+def test_is_valid_origin_accepts_bare_http_origins_only() -> None:
+    assert is_valid_origin("https://app.contoso.com")
+    assert is_valid_origin("http://localhost:3001/")
+    assert not is_valid_origin("https://app.contoso.com/home")
+    assert not is_valid_origin("mailto:alice@contoso.com")
+    assert not is_valid_origin("https://")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/workspace/3/home", "/a?x=1", "/a#section", "/r\u00e9sum\u00e9", "/ok%2", "/a%2Fb"],
+)
+def test_same_site_path_is_accepted(path: str) -> None:
+    accepted = safe_return_path(path)
+    assert accepted is not None
+    assert accepted == unquote(path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        None,
+        "",
+        "workspace/3",                     # no leading slash
+        "//evil.com",                      # protocol-relative
+        "///evil.com",
+        "/\\evil.com",
+        "\\\\evil.com",
+        "/a\\b",
+        "https://evil.com",
+        "javascript:alert(1)",
+        "/%2F%2Fevil.com",                 # encoded //
+        "/%2f/evil.com",
+        "%2F%2Fevil.com",
+        "/%252F%252Fevil.com",             # double-encoded //
+        "/%25252F%25252Fevil.com",         # triple-encoded //
+        "/%5Cevil.com",                    # encoded backslash
+        "/%255Cevil.com",
+        "/a b",
+        "/a\tb",
+        "/a%09b",
+        "/a%0d%0aSet-Cookie:x",            # header injection
+        "/a%00",
+        "/a%7f",
+        "/a\u00a0b",                       # a Unicode space
+        "%68ttps://evil.com",
+        "/" + "%25" * 9 + "2F%2F",         # encoded too deeply to ever settle
+        "/" + "a" * MAX_PATH_LENGTH,       # too long
+    ],
+)
+def test_unsafe_return_path_is_refused(path: str | None) -> None:
+    assert safe_return_path(path) is None
+
+
+def test_path_of_exactly_the_maximum_length_is_accepted() -> None:
+    path = "/" + "a" * (MAX_PATH_LENGTH - 1)
+    assert safe_return_path(path) == path
+
+
+_path_text = st.lists(
+    st.sampled_from(list("/\\%25Ffc:.a?#@ \t") + ["%2F", "%5C", "%25", "%252F", "\u00a0", "\x00"]),
+    max_size=16,
+).map("".join)
+
+
+@given(st.one_of(_path_text, _path_text.map(lambda s: "/" + s), st.text(max_size=40)))
+def test_any_accepted_path_is_a_same_site_path_after_full_decoding(raw: str) -> None:
+    accepted = safe_return_path(raw)
+    if accepted is None:
+        return
+    decoded = accepted
+    for _ in range(10):
+        decoded = unquote(decoded)
+    for text in (accepted, decoded):
+        assert text.startswith("/")
+        assert "//" not in text
+        assert "\\" not in text
+        assert not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text)

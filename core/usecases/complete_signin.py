@@ -52,6 +52,7 @@ class PasswordResetStarted:
     """B2C said "forgot password": send the browser to the reset policy instead."""
 
     auth_uri: str
+    state: str
     frontend_origin: str | None
 
 
@@ -146,4 +147,4 @@ class CompleteSignIn:
             password_reset=True,
         )
         await self._flows.put(reset, self._policy.flow_lifetime)
-        return PasswordResetStarted(started.auth_uri, flow.frontend_origin)
+        return PasswordResetStarted(started.auth_uri, started.state, flow.frontend_origin)

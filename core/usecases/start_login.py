@@ -30,9 +30,10 @@ class StartLoginInput:
 @dataclass(frozen=True)
 class LoginStarted:
     """Send the browser to `auth_uri`, with a binding cookie holding `binding_secret` for
-    `cookie_lifetime`."""
+    `cookie_lifetime`; `state` names the flow (and so the cookie)."""
 
     auth_uri: str
+    state: str
     binding_secret: str
     cookie_lifetime: timedelta
     frontend_origin: str | None
@@ -82,4 +83,4 @@ class StartLogin:
             await self._flows.put(flow, self._policy.flow_lifetime)
         except SignInError as error:
             raise error.at(origin) from None
-        return LoginStarted(started.auth_uri, secret, self._policy.flow_lifetime, origin)
+        return LoginStarted(started.auth_uri, started.state, secret, self._policy.flow_lifetime, origin)

@@ -1,0 +1,247 @@
+"""The sandbox's directory: applications, Azure AD tenants, B2C tenants and users.
+
+Loaded from a TOML file (the shipped `default_directory.toml`, or the file named by
+`SIGNIN_SANDBOX_DIRECTORY`); users can be added at run time (sign-up, test hooks).
+"""
+
+from __future__ import annotations
+
+import threading
+import tomllib
+import uuid
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DIRECTORY_PATH = Path(__file__).with_name("default_directory.toml")
+CONSUMER_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
+
+
+class DirectoryError(ValueError):
+    """The directory file (or a user added at run time) is inconsistent."""
+
+
+@dataclass(frozen=True)
+class Application:
+    """An app registration: `kind` is `aad` (multi-tenant) or `b2c` (lives in a B2C tenant)."""
+
+    name: str
+    kind: str
+    client_id: str
+    secret: str
+    redirect_uris: tuple[str, ...]
+    post_logout_redirect_uris: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """An Azure AD tenant; `name` is its default domain (`contoso.onmicrosoft.com`)."""
+
+    key: str
+    id: str
+    name: str
+    verified_domains: tuple[str, ...] = ()
+    consumer: bool = False
+
+    def verifies(self, email: str | None) -> bool:
+        if not email or "@" not in email:
+            return False
+        domain = email.rsplit("@", 1)[1].lower()
+        return domain in {d.lower() for d in self.verified_domains}
+
+
+@dataclass(frozen=True)
+class B2CTenant:
+    """An Azure AD B2C tenant reached as `/{name}.onmicrosoft.com/{policy}`."""
+
+    key: str
+    id: str
+    name: str
+    policies: tuple[str, ...]
+    signup_policies: tuple[str, ...] = ()
+    emit_tid: bool = False
+
+    @property
+    def domain(self) -> str:
+        return f"{self.name}.onmicrosoft.com"
+
+    def policy(self, requested: str | None) -> str | None:
+        """The canonical spelling of a policy name, matched case-insensitively."""
+        for policy in self.policies:
+            if requested and policy.lower() == requested.lower():
+                return policy
+        return None
+
+
+@dataclass(frozen=True)
+class User:
+    """One identity in one tenant. `username` is the unique sign-in name typed on the form.
+
+    A B2B guest has `home_tenant` (the key of the tenant it comes from); a B2C federated
+    user has `idp` (e.g. `google.com`).
+    """
+
+    username: str
+    tenant: str
+    oid: str
+    display_name: str
+    mail: str | None = None
+    email: str | None = None
+    other_mails: tuple[str, ...] = ()
+    user_principal_name: str | None = None
+    preferred_username: str | None = None
+    given_name: str | None = None
+    surname: str | None = None
+    home_tenant: str | None = None
+    idp: str | None = None
+    idp_subject: str | None = None
+
+    @property
+    def sign_in_name(self) -> str:
+        return self.preferred_username or self.username
+
+    @property
+    def token_email(self) -> str | None:
+        return self.email or self.mail
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["other_mails"] = list(self.other_mails)
+        return data
+
+
+_USER_FIELDS = {f for f in User.__dataclass_fields__}
+
+
+def user_from_mapping(raw: dict[str, Any]) -> User:
+    """Build a user from a TOML table or a JSON body; `oid` defaults to a fresh GUID."""
+    unknown = set(raw) - _USER_FIELDS
+    if unknown:
+        raise DirectoryError(f"unknown user field(s): {', '.join(sorted(unknown))}")
+    for required in ("username", "tenant"):
+        if not raw.get(required):
+            raise DirectoryError(f"a user needs '{required}'")
+    data = dict(raw)
+    data.setdefault("oid", str(uuid.uuid4()))
+    data.setdefault("display_name", data["username"].split("@")[0].split("#")[0])
+    data["other_mails"] = tuple(data.get("other_mails", ()))
+    return User(**data)
+
+
+@dataclass
+class Directory:
+    """Everything the sandbox knows about; safe to read and extend from several threads."""
+
+    applications: list[Application]
+    tenants: list[Tenant]
+    b2c_tenants: list[B2CTenant]
+    users: list[User] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def application(self, client_id: str | None) -> Application | None:
+        return next((a for a in self.applications if a.client_id == client_id), None)
+
+    def tenant(self, ref: str | None) -> Tenant | None:
+        """A tenant by key, GUID or domain name (its default or a verified one)."""
+        if not ref:
+            return None
+        ref = ref.lower()
+        for tenant in self.tenants:
+            names = {
+                tenant.key,
+                tenant.id,
+                tenant.name.lower(),
+                *(d.lower() for d in tenant.verified_domains),
+            }
+            if ref in names:
+                return tenant
+        return None
+
+    def b2c_tenant(self, ref: str | None) -> B2CTenant | None:
+        if not ref:
+            return None
+        ref = ref.lower()
+        for b2c in self.b2c_tenants:
+            if ref in {b2c.key, b2c.id, b2c.name.lower(), b2c.domain.lower()}:
+                return b2c
+        return None
+
+    def tenant_id_of(self, key: str) -> str:
+        tenant = self.tenant(key)
+        if tenant:
+            return tenant.id
+        b2c = self.b2c_tenant(key)
+        if b2c:
+            return b2c.id
+        raise DirectoryError(f"unknown tenant '{key}'")
+
+    def all_users(self) -> list[User]:
+        with self._lock:
+            return list(self.users)
+
+    def users_in(self, tenant_keys: set[str]) -> list[User]:
+        with self._lock:
+            return [u for u in self.users if u.tenant in tenant_keys]
+
+    def find_user(self, tenant_id: str, ref: str) -> User | None:
+        """A user of the tenant (by GUID) by object id or user principal name (Graph lookup)."""
+        ref = ref.lower()
+        with self._lock:
+            for user in self.users:
+                if self.tenant_id_of(user.tenant) != tenant_id:
+                    continue
+                if ref in {user.oid.lower(), (user.user_principal_name or "").lower()}:
+                    return user
+        return None
+
+    def add_user(self, user: User) -> User:
+        if not (self.tenant(user.tenant) or self.b2c_tenant(user.tenant)):
+            raise DirectoryError(f"unknown tenant '{user.tenant}'")
+        key = (self.tenant(user.tenant) or self.b2c_tenant(user.tenant)).key  # type: ignore[union-attr]
+        user = replace(user, tenant=key)
+        with self._lock:
+            if any(u.username.lower() == user.username.lower() for u in self.users):
+                raise DirectoryError(f"user '{user.username}' already exists")
+            if any(u.oid == user.oid for u in self.users):
+                raise DirectoryError(f"object id '{user.oid}' already exists")
+            self.users.append(user)
+        return user
+
+
+def load_directory(path: str | Path | None = None) -> Directory:
+    """Read a directory file (the shipped default when `path` is None)."""
+    with Path(path or DEFAULT_DIRECTORY_PATH).open("rb") as handle:
+        raw = tomllib.load(handle)
+    try:
+        directory = Directory(
+            applications=[_application(a) for a in raw.get("applications", [])],
+            tenants=[_tenant(t) for t in raw.get("tenants", [])],
+            b2c_tenants=[_b2c(b) for b in raw.get("b2c_tenants", [])],
+        )
+    except TypeError as exc:
+        raise DirectoryError(f"{path or DEFAULT_DIRECTORY_PATH}: {exc}") from exc
+    for entry in raw.get("users", []):
+        directory.add_user(user_from_mapping(entry))
+    return directory
+
+
+def _application(raw: dict[str, Any]) -> Application:
+    data = dict(raw)
+    data["redirect_uris"] = tuple(data.get("redirect_uris", ()))
+    data["post_logout_redirect_uris"] = tuple(data.get("post_logout_redirect_uris", ()))
+    if data.get("kind") not in {"aad", "b2c"}:
+        raise DirectoryError(f"application {data.get('name')}: kind must be 'aad' or 'b2c'")
+    return Application(**data)
+
+
+def _tenant(raw: dict[str, Any]) -> Tenant:
+    data = dict(raw)
+    data["verified_domains"] = tuple(data.get("verified_domains", ()))
+    return Tenant(**data)
+
+
+def _b2c(raw: dict[str, Any]) -> B2CTenant:
+    data = dict(raw)
+    data["policies"] = tuple(data.get("policies", ()))
+    data["signup_policies"] = tuple(data.get("signup_policies", ()))
+    return B2CTenant(**data)

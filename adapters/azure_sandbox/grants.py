@@ -1,0 +1,82 @@
+"""Authorization codes and refresh tokens the sandbox has issued."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import threading
+from dataclasses import dataclass, field
+
+from .authorities import Realm
+from .directory import User
+
+CODE_LIFETIME = 600  # seconds, as Azure AD
+REFRESH_LIFETIME = {"aad": 90 * 86400, "b2c": 14 * 86400}
+
+
+@dataclass
+class Grant:
+    """What a code or refresh token stands for."""
+
+    client_id: str
+    user: User
+    realm: Realm
+    scopes: tuple[str, ...]
+    issued_at: float
+    redirect_uri: str = ""
+    nonce: str | None = None
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
+    auth_time: float = 0.0
+    redeemed: bool = field(default=False)
+
+
+def pkce_matches(grant: Grant, verifier: str | None) -> bool:
+    """True when no challenge was sent, or the verifier answers it (S256 or plain)."""
+    if not grant.code_challenge:
+        return True
+    if not verifier:
+        return False
+    if (grant.code_challenge_method or "plain").upper() == "S256":
+        digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
+        expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    else:
+        expected = verifier
+    return secrets.compare_digest(expected, grant.code_challenge)
+
+
+class GrantStore:
+    """Codes (single use, ten minutes) and refresh tokens, keyed by their opaque value."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._codes: dict[str, Grant] = {}
+        self._refresh: dict[str, Grant] = {}
+
+    def issue_code(self, grant: Grant) -> str:
+        code = "1.sbx." + secrets.token_urlsafe(48)
+        with self._lock:
+            self._forget_old(grant.issued_at)
+            self._codes[code] = grant
+        return code
+
+    def code(self, code: str | None) -> Grant | None:
+        with self._lock:
+            return self._codes.get(code or "")
+
+    def issue_refresh_token(self, grant: Grant) -> str:
+        token = "1.sbx-rt." + secrets.token_urlsafe(64)
+        with self._lock:
+            self._refresh[token] = grant
+        return token
+
+    def refresh_token(self, token: str | None) -> Grant | None:
+        with self._lock:
+            return self._refresh.get(token or "")
+
+    def _forget_old(self, now: float) -> None:
+        # Keep redeemed and expired codes for a while so that reuse reports AADSTS54005.
+        stale = [c for c, g in self._codes.items() if now - g.issued_at > 24 * 3600]
+        for code in stale:
+            del self._codes[code]

@@ -1,0 +1,67 @@
+"""A log of recent requests (method, path, endpoint kind, status), for tests to assert on.
+
+Query strings are never recorded: they carry codes, states and nonces.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from .authorities import endpoint_kind
+
+
+class RequestLog:
+    """The last `size` requests, oldest first."""
+
+    def __init__(self, size: int = 2000) -> None:
+        self._lock = threading.Lock()
+        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+
+    def record(self, method: str, path: str, status: int) -> None:
+        entry = {
+            "method": method,
+            "path": path,
+            "kind": endpoint_kind(path),
+            "status": status,
+            "at": time.time(),
+        }
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(self, kind: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(e) for e in self._entries if kind is None or e["kind"] == kind]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class RequestLogMiddleware:
+    """ASGI middleware recording every non-hook HTTP request in a `RequestLog`."""
+
+    def __init__(self, app: ASGIApp, log: RequestLog) -> None:
+        self.app = app
+        self.log = log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/_sandbox/"):
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            self.log.record(scope["method"], scope["path"], status)

@@ -1,0 +1,242 @@
+"""The contracts of `core.ports.microsoft.IdentityGateway` and `ProfileReader`."""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from core.errors import ErrorCode, SignInError
+from core.identity import AuthorizationRequest, ExternalIdentity, LoginFlow, RedeemedLogin
+from core.ports.microsoft import IdentityGateway, ProfileReader
+from tests.contracts._support import abstract
+
+SignIn = Callable[[AuthorizationRequest, str, str], Mapping[str, str] | Awaitable[Mapping[str, str]]]
+
+
+def flow_for(request: AuthorizationRequest, authority: str) -> LoginFlow:
+    return LoginFlow(
+        state=request.state,
+        authority=authority,
+        protocol=request.protocol,
+        binding_hash="sha256:binding",
+        created_at=datetime.now(UTC),
+    )
+
+
+async def reply(sign_in: SignIn, request: AuthorizationRequest, username: str, action: str) -> dict[str, str]:
+    result: Any = sign_in(request, username, action)
+    if inspect.isawaitable(result):
+        result = await result
+    return dict(result)
+
+
+async def fails_with(call: Awaitable[object]) -> ErrorCode:
+    with pytest.raises(SignInError) as caught:
+        await call
+    return caught.value.code
+
+
+class _MicrosoftFixtures:
+    @pytest.fixture
+    def gateway(self) -> IdentityGateway:
+        return abstract("gateway", type(self).__name__)  # type: ignore[no-any-return]
+
+    @pytest.fixture
+    def sign_in(self) -> SignIn:
+        return abstract("sign_in", type(self).__name__)  # type: ignore[no-any-return]
+
+    @pytest.fixture
+    def known_username(self) -> str:
+        return abstract("known_username", type(self).__name__)  # type: ignore[no-any-return]
+
+    @pytest.fixture
+    def authority(self, gateway: IdentityGateway) -> str:
+        return gateway.authorities()[0]
+
+    @pytest.fixture
+    def redirect_uri(self) -> str:
+        return "https://app.example.com/redirect"
+
+    @pytest_asyncio.fixture
+    async def begun(
+        self, gateway: IdentityGateway, authority: str, redirect_uri: str
+    ) -> AuthorizationRequest:
+        return await gateway.begin(authority, redirect_uri)
+
+    @pytest_asyncio.fixture
+    async def login(
+        self,
+        gateway: IdentityGateway,
+        sign_in: SignIn,
+        known_username: str,
+        authority: str,
+        begun: AuthorizationRequest,
+    ) -> RedeemedLogin:
+        answer = await reply(sign_in, begun, known_username, "signin")
+        return await gateway.redeem(flow_for(begun, authority), answer)
+
+
+@pytest.mark.asyncio
+class IdentityGatewayContract(_MicrosoftFixtures):
+    """Tests every `IdentityGateway` must pass.
+
+    Provide `gateway`; `sign_in(request, username, action)`, the capability of playing the
+    user at Microsoft's page for a begun `request` and returning the parameters Microsoft
+    sends to the redirect URI (`action` is `signin`, `cancel`, `forgot_password` or
+    `deny`; it may be async); and `known_username`, a user `sign_in` can sign in. Override
+    `authority` (default: the gateway's first), `b2c_authority` (default: the first that
+    can reset passwords, else the cancel/forgot-password tests are skipped) and
+    `redirect_uri` when your setup needs other values::
+
+        class TestMsalGateway(IdentityGatewayContract):
+            @pytest.fixture
+            def gateway(self, sandbox):
+                return MsalGateway(sandbox.settings())
+
+            @pytest.fixture
+            def sign_in(self, sandbox):
+                return sandbox.submit_authorize_form   # POSTs username and action
+
+            @pytest.fixture
+            def known_username(self):
+                return "alice@contoso.com"
+    """
+
+    @pytest.fixture
+    def b2c_authority(self, gateway: IdentityGateway) -> str:
+        for name in gateway.authorities():
+            if gateway.can_reset_password(name):
+                return name
+        pytest.skip("no authority with B2C policies (cancel, password reset) is configured")
+
+    async def test_authorities_are_named(self, gateway: IdentityGateway) -> None:
+        names = gateway.authorities()
+        assert names and all(isinstance(n, str) and n for n in names)
+        assert len(set(names)) == len(names)
+
+    async def test_begin_gives_a_state_and_where_to_send_the_browser(
+        self, gateway: IdentityGateway, authority: str, redirect_uri: str
+    ) -> None:
+        first = await gateway.begin(authority, redirect_uri)
+        second = await gateway.begin(authority, redirect_uri)
+        assert len(first.state) >= 16 and first.state != second.state
+        assert first.auth_uri.startswith("https://")
+        assert first.state in first.auth_uri
+
+    async def test_begin_for_an_unknown_authority_is_an_invalid_request(
+        self, gateway: IdentityGateway, redirect_uri: str
+    ) -> None:
+        assert await fails_with(gateway.begin("no-such-authority", redirect_uri)) is ErrorCode.INVALID_REQUEST
+
+    async def test_redeem_gives_the_validated_claims(self, login: RedeemedLogin, authority: str) -> None:
+        assert login.authority == authority
+        for claim in ("oid", "tid", "iss"):
+            assert isinstance(login.claims.get(claim), str) and login.claims[claim]
+
+    async def test_a_state_mismatch_is_an_invalid_request(
+        self, gateway: IdentityGateway, sign_in: SignIn, known_username: str, authority: str,
+        begun: AuthorizationRequest,
+    ) -> None:
+        answer = await reply(sign_in, begun, known_username, "signin")
+        answer["state"] = begun.state + "x"
+        code = await fails_with(gateway.redeem(flow_for(begun, authority), answer))
+        assert code is ErrorCode.INVALID_REQUEST
+
+    async def test_a_reply_without_code_or_error_is_an_invalid_request(
+        self, gateway: IdentityGateway, authority: str, begun: AuthorizationRequest
+    ) -> None:
+        answer = {"state": begun.state}
+        code = await fails_with(gateway.redeem(flow_for(begun, authority), answer))
+        assert code is ErrorCode.INVALID_REQUEST
+
+    async def test_a_denied_sign_in_is_access_denied(
+        self, gateway: IdentityGateway, sign_in: SignIn, known_username: str, authority: str,
+        begun: AuthorizationRequest,
+    ) -> None:
+        answer = await reply(sign_in, begun, known_username, "deny")
+        assert await fails_with(gateway.redeem(flow_for(begun, authority), answer)) is ErrorCode.ACCESS_DENIED
+
+    async def test_a_cancelled_sign_in_is_cancelled(
+        self, gateway: IdentityGateway, sign_in: SignIn, known_username: str, b2c_authority: str,
+        redirect_uri: str,
+    ) -> None:
+        begun = await gateway.begin(b2c_authority, redirect_uri)
+        answer = await reply(sign_in, begun, known_username, "cancel")
+        assert await fails_with(gateway.redeem(flow_for(begun, b2c_authority), answer)) is ErrorCode.CANCELLED
+
+    async def test_a_forgotten_password_is_password_reset(
+        self, gateway: IdentityGateway, sign_in: SignIn, known_username: str, b2c_authority: str,
+        redirect_uri: str,
+    ) -> None:
+        begun = await gateway.begin(b2c_authority, redirect_uri)
+        answer = await reply(sign_in, begun, known_username, "forgot_password")
+        code = await fails_with(gateway.redeem(flow_for(begun, b2c_authority), answer))
+        assert code is ErrorCode.PASSWORD_RESET
+
+    async def test_a_code_is_redeemed_once(
+        self, gateway: IdentityGateway, sign_in: SignIn, known_username: str, authority: str,
+        begun: AuthorizationRequest,
+    ) -> None:
+        answer = await reply(sign_in, begun, known_username, "signin")
+        flow = flow_for(begun, authority)
+        await gateway.redeem(flow, answer)
+        code = await fails_with(gateway.redeem(flow, answer))
+        assert code in {ErrorCode.LOGIN_EXPIRED, ErrorCode.INVALID_REQUEST}
+
+    async def test_the_password_reset_policy_can_be_begun(
+        self, gateway: IdentityGateway, b2c_authority: str, redirect_uri: str
+    ) -> None:
+        begun = await gateway.begin(b2c_authority, redirect_uri, password_reset=True)
+        assert begun.auth_uri.startswith("https://") and begun.state
+
+    async def test_end_session_url_is_a_url_or_none(self, gateway: IdentityGateway, authority: str) -> None:
+        url = gateway.end_session_url(authority, "https://app.example.com/")
+        assert url is None or url.startswith("https://")
+
+
+@pytest.mark.asyncio
+class ProfileReaderContract(_MicrosoftFixtures):
+    """Tests every `ProfileReader` must pass, on logins redeemed through the gateway.
+
+    Provide the fixtures of `IdentityGatewayContract` (`gateway`, `sign_in`,
+    `known_username`, optionally `authority` and `redirect_uri`) and `profiles`, the reader
+    under test (for a combined fake, the same object as `gateway`)::
+
+        class TestGraphProfiles(ProfileReaderContract):
+            ...  # gateway, sign_in, known_username as for TestMsalGateway, then:
+
+            @pytest.fixture
+            def profiles(self, sandbox):
+                return GraphProfiles(sandbox.graph_settings())
+    """
+
+    @pytest.fixture
+    def profiles(self) -> ProfileReader:
+        return abstract("profiles", "ProfileReaderContract")  # type: ignore[no-any-return]
+
+    async def test_read_gives_the_identity_of_the_tokens_object_id(
+        self, profiles: ProfileReader, login: RedeemedLogin
+    ) -> None:
+        identity = await profiles.read(login)
+        assert isinstance(identity, ExternalIdentity)
+        assert identity.object_id == login.claims["oid"]
+        assert identity.display_name is not None
+
+    async def test_read_is_repeatable(self, profiles: ProfileReader, login: RedeemedLogin) -> None:
+        assert await profiles.read(login) == await profiles.read(login)
+
+    async def test_a_profile_of_another_object_id_is_an_invalid_token(
+        self, profiles: ProfileReader, login: RedeemedLogin
+    ) -> None:
+        forged = RedeemedLogin(
+            authority=login.authority,
+            claims={**login.claims, "oid": "00000000-0000-0000-0000-00000000dead"},
+            access_token=login.access_token,
+            refresh_token=login.refresh_token,
+            id_token=login.id_token,
+        )
+        assert await fails_with(profiles.read(forged)) is ErrorCode.INVALID_TOKEN

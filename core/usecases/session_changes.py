@@ -55,6 +55,7 @@ class RefreshSession:
 @dataclass(frozen=True)
 class LoggedOut:
     session_id: str
+    user_id: str
     end_session_url: str | None
 
 
@@ -88,4 +89,4 @@ class Logout:
             await uow.commit()
         await remember(self._cache, session, now)
         url = self._gateway.end_session_url(session.authority, post_logout_redirect_uri)
-        return LoggedOut(session.id, url)
+        return LoggedOut(session.id, session.user_id, url)

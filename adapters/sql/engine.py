@@ -1,0 +1,144 @@
+"""Database settings and the async engine built from them.
+
+A plain URL is enough: `sqlite:///var/signin.db` or `postgresql://user@host:5432/db`. The
+adapter picks its own async driver (aiosqlite, asyncpg) whatever driver the URL names, so a
+setting written for another tool still works here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+DEFAULT_URL = "sqlite:///var/signin.db"
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    """How to reach the database.
+
+    `pool_timeout` bounds the wait for a free connection and `connect_timeout` the opening
+    of a new one, so a database that is down fails fast instead of hanging a sign-in.
+    `statement_timeout` is enforced by PostgreSQL itself, per connection. `schema` puts every
+    table (and Alembic's version table) in that PostgreSQL schema, through `search_path`.
+    """
+
+    url: str = DEFAULT_URL
+    pool_size: int = 5
+    max_overflow: int = 5
+    pool_timeout: float = 10.0
+    connect_timeout: float = 5.0
+    statement_timeout: float = 15.0
+    schema: str | None = None
+
+    @property
+    def async_url(self) -> URL:
+        return async_url(self.url)
+
+    @property
+    def backend(self) -> str:
+        return self.async_url.get_backend_name()
+
+
+def async_url(url: str | URL) -> URL:
+    """The URL with the async driver this adapter uses for its backend."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if backend in {"postgresql", "postgres"}:
+        return parsed.set(drivername="postgresql+asyncpg")
+    raise ValueError(f"unsupported database backend {backend!r} (use sqlite or postgresql)")
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite URL; None for an in-memory database."""
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def create_engine(config: DatabaseConfig) -> AsyncEngine:
+    """A new engine for `config` (connects lazily). SQLite: creates the file's folder."""
+    url = config.async_url
+    if config.backend == "sqlite":
+        return _sqlite_engine(url, config)
+    return _postgres_engine(url, config)
+
+
+def _postgres_engine(url: URL, config: DatabaseConfig) -> AsyncEngine:
+    statement_ms = str(int(config.statement_timeout * 1000))
+    server_settings = {
+        "statement_timeout": statement_ms,
+        # a transaction left open by a crashed caller must not hold locks forever
+        "idle_in_transaction_session_timeout": str(int(config.statement_timeout * 4000)),
+        "timezone": "UTC",
+    }
+    if config.schema:
+        server_settings["search_path"] = config.schema
+    connect_args: dict[str, Any] = {
+        "timeout": config.connect_timeout,
+        # the client-side bound covers a server that stops answering altogether
+        "command_timeout": config.statement_timeout + config.connect_timeout,
+        "server_settings": server_settings,
+    }
+    return create_async_engine(
+        url,
+        pool_size=config.pool_size,
+        max_overflow=config.max_overflow,
+        pool_timeout=config.pool_timeout,
+        pool_pre_ping=True,
+        hide_parameters=True,  # parameters can hold emails and ciphertexts: keep them out of errors
+        connect_args=connect_args,
+    )
+
+
+def _sqlite_engine(url: URL, config: DatabaseConfig) -> AsyncEngine:
+    path = sqlite_file(url)
+    kwargs: dict[str, Any] = {
+        "hide_parameters": True,
+        # sqlite3's busy timeout: how long a writer waits for another one to finish
+        "connect_args": {"timeout": config.pool_timeout},
+    }
+    if path is None:
+        kwargs["poolclass"] = StaticPool  # one shared connection, or each sees its own db
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        kwargs.update(
+            pool_size=config.pool_size,
+            max_overflow=config.max_overflow,
+            pool_timeout=config.pool_timeout,
+        )
+    engine = create_async_engine(url, **kwargs)
+    _take_over_sqlite_transactions(engine, wal=path is not None)
+    return engine
+
+
+def _take_over_sqlite_transactions(engine: AsyncEngine, *, wal: bool) -> None:
+    """Foreign keys on for every connection, and one real transaction per unit of work.
+
+    sqlite3's legacy mode starts no transaction for SELECT, so a unit of work that reads
+    and then writes would not be isolated. We emit BEGIN IMMEDIATE ourselves: writers queue
+    at the start of a unit (within the busy timeout) instead of failing mid-way with a lock
+    upgrade that SQLite cannot wait for.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if wal:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

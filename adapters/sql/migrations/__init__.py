@@ -1,0 +1,1 @@
+"""Alembic migrations of the SQL adapter (run them with `adapters.sql.migrate`)."""

@@ -1,0 +1,16 @@
+"""The SQL repositories, one module per concern."""
+from adapters.sql.repositories.directories import SqlDirectoryRepository, SqlProviderRepository
+from adapters.sql.repositories.invites import SqlInviteRepository
+from adapters.sql.repositories.sessions import SqlSessionRepository
+from adapters.sql.repositories.users import SqlAccountRepository, SqlUserRepository
+from adapters.sql.repositories.workspaces import (
+    SqlMembershipRepository,
+    SqlRoleRepository,
+    SqlWorkspaceRepository,
+)
+
+__all__ = [
+    "SqlAccountRepository", "SqlDirectoryRepository", "SqlInviteRepository",
+    "SqlMembershipRepository", "SqlProviderRepository", "SqlRoleRepository",
+    "SqlSessionRepository", "SqlUserRepository", "SqlWorkspaceRepository",
+]

@@ -1,0 +1,88 @@
+"""Sessions, with their Microsoft tokens encrypted at rest."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql.crypto import TokenCipher
+from adapters.sql.repositories.base import SqlRepository
+from adapters.sql.tables import sessions
+from core.model import MicrosoftTokens, Session
+
+log = logging.getLogger(__name__)
+
+
+class SqlSessionRepository(SqlRepository):
+    """Sessions. `microsoft_tokens` is stored sealed by `TokenCipher` (bound to the session
+    id); a session updated with `microsoft_tokens=None` (logout) has the ciphertext deleted.
+    """
+
+    def __init__(self, connection: AsyncConnection, cipher: TokenCipher):
+        super().__init__(connection)
+        self._cipher = cipher
+
+    def _values(self, session: Session) -> dict[str, Any]:
+        tokens = session.microsoft_tokens
+        return {
+            "user_id": session.user_id,
+            "account_id": session.account_id,
+            "authority": session.authority,
+            "created_at": session.created_at,
+            "idle_expires_at": session.idle_expires_at,
+            "expires_at": session.expires_at,
+            "revoked_at": session.revoked_at,
+            "microsoft_tokens": None if tokens is None else self._cipher.seal(tokens, session.id),
+        }
+
+    def _tokens(self, sealed: bytes | None, session_id: str) -> MicrosoftTokens | None:
+        if sealed is None:
+            return None
+        try:
+            return self._cipher.open(bytes(sealed), session_id)
+        except ValueError:
+            # a rotated key loses the kept tokens, not the session: the user stays signed in
+            log.warning("kept Microsoft tokens of a session could not be decrypted; ignoring them")
+            return None
+
+    def _session(self, row: RowMapping) -> Session:
+        return Session(
+            id=row["id"],
+            user_id=row["user_id"],
+            account_id=row["account_id"],
+            authority=row["authority"],
+            created_at=row["created_at"],
+            idle_expires_at=row["idle_expires_at"],
+            expires_at=row["expires_at"],
+            revoked_at=row["revoked_at"],
+            microsoft_tokens=self._tokens(row["microsoft_tokens"], row["id"]),
+        )
+
+    async def get(self, session_id: str) -> Session | None:
+        statement = select(sessions).where(sessions.c.id == session_id)
+        row = (await self._execute(statement)).mappings().first()
+        return None if row is None else self._session(row)
+
+    async def add(self, session: Session) -> None:
+        await self._execute(insert(sessions).values(id=session.id, **self._values(session)))
+
+    async def update(self, session: Session) -> None:
+        statement = update(sessions).where(sessions.c.id == session.id).values(**self._values(session))
+        await self._update_one(statement, session.id)
+
+    async def open_for_user(self, user_id: str, now: datetime) -> Sequence[Session]:
+        statement = (
+            select(sessions)
+            .where(
+                sessions.c.user_id == user_id,
+                sessions.c.revoked_at.is_(None),
+                sessions.c.idle_expires_at > now,
+                sessions.c.expires_at > now,
+            )
+            .order_by(sessions.c.created_at, sessions.c.id)
+        )
+        return [self._session(row) for row in (await self._execute(statement)).mappings()]

@@ -1,0 +1,99 @@
+"""Workspaces, roles and memberships."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import RowMapping, delete, insert, select, update
+
+from adapters.sql.repositories.base import SqlRepository
+from adapters.sql.tables import memberships, roles, workspaces
+from core.model import Membership, Role, Workspace
+
+
+def _workspace(row: RowMapping) -> Workspace:
+    return Workspace(id=row["id"], name=row["name"], frontend_host=row["frontend_host"])
+
+
+class SqlWorkspaceRepository(SqlRepository):
+    """Workspaces; ids come from the database (1, 2, ...) and are never reused."""
+
+    async def get(self, workspace_id: int) -> Workspace | None:
+        statement = select(workspaces).where(workspaces.c.id == workspace_id)
+        row = (await self._execute(statement)).mappings().first()
+        return None if row is None else _workspace(row)
+
+    async def add(self, name: str, frontend_host: str) -> Workspace:
+        statement = insert(workspaces).values(name=name, frontend_host=frontend_host)
+        result = await self._execute(statement)
+        (workspace_id,) = result.inserted_primary_key
+        return Workspace(id=workspace_id, name=name, frontend_host=frontend_host)
+
+    async def remove(self, workspace_id: int) -> None:
+        # memberships go with it (ON DELETE CASCADE); users' last_workspace_id is cleared
+        await self._execute(delete(workspaces).where(workspaces.c.id == workspace_id))
+
+    async def list(self) -> Sequence[Workspace]:
+        result = await self._execute(select(workspaces).order_by(workspaces.c.id))
+        return [_workspace(row) for row in result.mappings()]
+
+
+def _role(row: RowMapping) -> Role:
+    return Role(id=row["id"], name=row["name"], rank=row["rank"])
+
+
+class SqlRoleRepository(SqlRepository):
+    """Roles, unique by id and by name."""
+
+    async def by_name(self, name: str) -> Role | None:
+        row = (await self._execute(select(roles).where(roles.c.name == name))).mappings().first()
+        return None if row is None else _role(row)
+
+    async def add(self, role: Role) -> None:
+        await self._execute(insert(roles).values(id=role.id, name=role.name, rank=role.rank))
+
+    async def list(self) -> Sequence[Role]:
+        result = await self._execute(select(roles).order_by(roles.c.rank.desc(), roles.c.name))
+        return [_role(row) for row in result.mappings()]
+
+
+def _membership(row: RowMapping) -> Membership:
+    return Membership(
+        user_id=row["user_id"],
+        workspace_id=row["workspace_id"],
+        role=row["role"],
+        created_at=row["created_at"],
+    )
+
+
+class SqlMembershipRepository(SqlRepository):
+    """Memberships, one per (user, workspace)."""
+
+    async def for_user(self, user_id: str) -> Sequence[Membership]:
+        statement = (
+            select(memberships)
+            .join(workspaces, workspaces.c.id == memberships.c.workspace_id)
+            .where(memberships.c.user_id == user_id)
+            .order_by(memberships.c.workspace_id)
+        )
+        return [_membership(row) for row in (await self._execute(statement)).mappings()]
+
+    async def add(self, membership: Membership) -> None:
+        await self._execute(
+            insert(memberships).values(
+                user_id=membership.user_id,
+                workspace_id=membership.workspace_id,
+                role=membership.role,
+                created_at=membership.created_at,
+            )
+        )
+
+    async def update(self, membership: Membership) -> None:
+        statement = (
+            update(memberships)
+            .where(
+                memberships.c.user_id == membership.user_id,
+                memberships.c.workspace_id == membership.workspace_id,
+            )
+            .values(role=membership.role)
+        )
+        await self._update_one(statement, (membership.user_id, membership.workspace_id))

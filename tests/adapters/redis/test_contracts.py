@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from redis.asyncio import Redis
+
+from adapters.redis import RedisConnector, RedisFlowStore, RedisSessionCache
+from tests.contracts.flow_store import FlowStoreContract
+from tests.contracts.session_cache import SessionCacheContract
+
+pytestmark = pytest.mark.redis
+
+
+class TestRedisFlowStore(FlowStoreContract):
+    @pytest.fixture
+    def flow_store(
+        self, connector: RedisConnector, redis_prefix: str, raw_redis: Redis
+    ) -> RedisFlowStore:
+        return RedisFlowStore(connector, prefix=redis_prefix)
+
+    @pytest.fixture
+    def advance(self):
+        return asyncio.sleep  # Redis expires keys by its own clock: real time must pass
+
+
+class TestRedisSessionCache(SessionCacheContract):
+    @pytest.fixture
+    def session_cache(
+        self, connector: RedisConnector, redis_prefix: str, raw_redis: Redis
+    ) -> RedisSessionCache:
+        return RedisSessionCache(connector, prefix=redis_prefix)
+
+    @pytest.fixture
+    def advance(self):
+        return asyncio.sleep

@@ -1,0 +1,98 @@
+"""The core wired to the in-memory adapters: one `World` per test."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+from adapters.memory import (
+    FakeMicrosoft,
+    ManualClock,
+    MemoryDatabase,
+    MemoryFlowStore,
+    MemorySessionCache,
+    MemoryTokenService,
+    SequentialIds,
+)
+from core.identity import ExternalIdentity
+from core.model import ProviderKind
+from core.policy import SignInPolicy
+from core.ports import UnitOfWorkFactory
+from core.usecases.administration import Administration
+from core.usecases.authenticate import Authenticate
+from core.usecases.complete_signin import (
+    CompleteSignIn,
+    CompleteSignInInput,
+    PasswordResetStarted,
+    SignedIn,
+)
+from core.usecases.record_signin import RecordSignIn
+from core.usecases.session_changes import Logout, RefreshSession
+from core.usecases.start_login import LoginStarted, StartLogin, StartLoginInput
+from core.usecases.users import DescribeSession, DisableUser
+from tests.core.builders import B2C_ISSUER
+
+REDIRECT_URI = "https://signin.contoso.com/redirect"
+FRONTEND = "https://app.contoso.com"
+ALLOWED_ORIGINS = (FRONTEND, "http://localhost:3001")
+
+
+@dataclass
+class World:
+    policy: SignInPolicy = field(default_factory=SignInPolicy)
+    clock: ManualClock = field(default_factory=ManualClock)
+    ids: SequentialIds = field(default_factory=SequentialIds)
+    db: MemoryDatabase = field(default_factory=MemoryDatabase)
+    uow: UnitOfWorkFactory | None = None  # None: the database's own units of work
+
+    def __post_init__(self) -> None:
+        uow = self.uow or self.db.unit_of_work
+        self.flows = MemoryFlowStore(self.clock)
+        self.cache = MemorySessionCache(self.clock)
+        self.tokens = MemoryTokenService(self.clock, self.ids)
+        self.microsoft = FakeMicrosoft(self.clock, self.ids)
+        self.record = RecordSignIn(uow, self.clock, self.ids, self.policy)
+        self.start = StartLogin(
+            self.flows, self.microsoft, self.clock, self.ids, self.policy, ALLOWED_ORIGINS
+        )
+        self.complete = CompleteSignIn(
+            self.flows, self.microsoft, self.microsoft, self.record, self.tokens, self.cache,
+            self.clock, self.ids, self.policy,
+        )
+        self.authenticate = Authenticate(self.tokens, self.cache, uow, self.clock)
+        self.refresh = RefreshSession(self.authenticate, uow, self.tokens, self.clock, self.ids, self.policy)
+        self.logout = Logout(self.authenticate, uow, self.cache, self.microsoft, self.clock)
+        self.describe = DescribeSession(uow)
+        self.disable = DisableUser(uow, self.cache, self.clock)
+        self.admin = Administration(uow, self.clock, self.ids, self.policy)
+
+    # -- set-up ---------------------------------------------------------------------------
+    async def standard_setup(self) -> None:
+        """Roles, two workspaces, the B2C local-account provider and Google behind B2C."""
+        await self.admin.ensure_roles()
+        await self.admin.add_workspace("Contoso", FRONTEND)
+        await self.admin.add_workspace("Fabrikam", "https://app.fabrikam.com")
+        await self.admin.add_provider("Local accounts", ProviderKind.LOCAL, B2C_ISSUER)
+        await self.admin.add_provider("Google", ProviderKind.SOCIAL, "google.com", domains=["gmail.com"])
+
+    # -- the browser's journey --------------------------------------------------------------
+    async def begin(self, frontend_host: str | None = FRONTEND, return_path: str | None = None,
+                    authority: str | None = None) -> tuple[LoginStarted, str]:
+        started = await self.start(StartLoginInput(REDIRECT_URI, frontend_host, return_path, authority))
+        state = parse_qs(urlsplit(started.auth_uri).query)["state"][0]
+        return started, state
+
+    async def finish(self, started: LoginStarted, reply: dict[str, str],
+                     binding_secret: str | None = None) -> SignedIn | PasswordResetStarted:
+        secret = started.binding_secret if binding_secret is None else binding_secret
+        return await self.complete(CompleteSignInInput(reply, secret, REDIRECT_URI))
+
+    async def login(self, identity: ExternalIdentity, **begin: str | None) -> SignedIn:
+        username = f"{identity.issuer}|{identity.object_id}"
+        self.microsoft.add_user(username, identity)
+        started, state = await self.begin(**begin)
+        done = await self.finish(started, self.microsoft.reply_for(state, username))
+        assert isinstance(done, SignedIn)
+        return done
+
+    def rows(self) -> dict[str, int]:
+        return self.db.row_counts()

@@ -24,8 +24,9 @@ from core.errors import ErrorCode, SignInError
 
 log = logging.getLogger(__name__)
 
-ClientSource = Redis | Callable[[], Redis]
-"""What the stores accept: a client, or a zero-argument callable (a `RedisConnector`)."""
+ClientSource = Redis | Callable[[], Redis] | str
+"""What the stores accept: a client, a zero-argument callable (a `RedisConnector`), or a
+URL (a `RedisConnector` with the default timeouts is made for it)."""
 
 
 class RedisConnector:
@@ -111,7 +112,13 @@ class RedisConnector:
 DEFAULT_DEADLINE = 3.0
 
 
-def resolve(source: ClientSource, deadline: float | None) -> tuple[Callable[[], Redis], float]:
+def as_source(source: ClientSource) -> Redis | Callable[[], Redis]:
+    return RedisConnector(source) if isinstance(source, str) else source
+
+
+def resolve(
+    source: Redis | Callable[[], Redis], deadline: float | None
+) -> tuple[Callable[[], Redis], float]:
     """The client getter and the per-operation deadline for a store built on `source`."""
     if deadline is None:
         deadline = source.deadline if isinstance(source, RedisConnector) else DEFAULT_DEADLINE
@@ -120,7 +127,7 @@ def resolve(source: ClientSource, deadline: float | None) -> tuple[Callable[[], 
     return source, deadline
 
 
-async def close_source(source: ClientSource) -> None:
+async def close_source(source: Redis | Callable[[], Redis]) -> None:
     if isinstance(source, Redis):
         await source.aclose()
     elif isinstance(source, RedisConnector):

@@ -7,7 +7,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from adapters.redis.connection import ClientSource, close_source, resolve, unavailable_on_failure
+from adapters.redis.connection import (
+    ClientSource,
+    as_source,
+    close_source,
+    resolve,
+    unavailable_on_failure,
+)
 from core.identity import LoginFlow
 
 log = logging.getLogger(__name__)
@@ -27,8 +33,8 @@ class RedisFlowStore:
     def __init__(
         self, client: ClientSource, prefix: str = "signin:", *, deadline: float | None = None
     ) -> None:
-        self._source = client
-        self._client, self._deadline = resolve(client, deadline)
+        self._source = as_source(client)
+        self._client, self._deadline = resolve(self._source, deadline)
         self._prefix = prefix
 
     def _key(self, state: str) -> str:

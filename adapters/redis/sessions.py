@@ -6,7 +6,13 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from adapters.redis.connection import ClientSource, close_source, resolve, unavailable_on_failure
+from adapters.redis.connection import (
+    ClientSource,
+    as_source,
+    close_source,
+    resolve,
+    unavailable_on_failure,
+)
 from core.ports.sessions import CachedSession
 
 log = logging.getLogger(__name__)
@@ -25,8 +31,8 @@ class RedisSessionCache:
     def __init__(
         self, client: ClientSource, prefix: str = "signin:", *, deadline: float | None = None
     ) -> None:
-        self._source = client
-        self._client, self._deadline = resolve(client, deadline)
+        self._source = as_source(client)
+        self._client, self._deadline = resolve(self._source, deadline)
         self._prefix = prefix
 
     def _key(self, session_id: str) -> str:

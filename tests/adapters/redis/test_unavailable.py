@@ -98,3 +98,12 @@ def test_one_connector_serves_several_event_loops(redis_url: str) -> None:
 
     assert asyncio.run(ping_and_close()) is True
     assert asyncio.run(ping_and_close()) is True
+
+
+@pytest.mark.redis
+async def test_a_store_can_be_given_a_url(redis_url: str, redis_prefix: str) -> None:
+    sessions = RedisSessionCache(redis_url, prefix=redis_prefix)
+    await sessions.put(ENTRY, timedelta(seconds=5))
+    assert await sessions.get(ENTRY.session_id) == ENTRY
+    await sessions.delete(ENTRY.session_id)
+    await sessions.close()

@@ -150,5 +150,8 @@ def running_sandbox(
         )
     finally:
         server.should_exit = True
+        # Idle keep-alive TLS connections (MSAL's requests session keeps some) would hold a
+        # graceful shutdown until its timeout; a test sandbox has nothing worth waiting for.
+        server.force_exit = True
         thread.join(timeout=5)
         sock.close()

@@ -16,7 +16,7 @@ from adapters.memory import (
 from core.identity import ExternalIdentity
 from core.model import ProviderKind
 from core.policy import SignInPolicy
-from core.ports import UnitOfWorkFactory
+from core.ports import SessionCache, UnitOfWorkFactory
 from core.usecases.administration import Administration
 from core.usecases.authenticate import Authenticate
 from core.usecases.complete_signin import (
@@ -43,11 +43,12 @@ class World:
     ids: SequentialIds = field(default_factory=SequentialIds)
     db: MemoryDatabase = field(default_factory=MemoryDatabase)
     uow: UnitOfWorkFactory | None = None  # None: the database's own units of work
+    cache: SessionCache | None = None       # None: a MemorySessionCache on the clock
 
     def __post_init__(self) -> None:
         uow = self.uow or self.db.unit_of_work
         self.flows = MemoryFlowStore(self.clock)
-        self.cache = MemorySessionCache(self.clock)
+        self.cache: SessionCache = self.cache or MemorySessionCache(self.clock)
         self.tokens = MemoryTokenService(self.clock, self.ids)
         self.microsoft = FakeMicrosoft(self.clock, self.ids)
         self.record = RecordSignIn(uow, self.clock, self.ids, self.policy)

@@ -1,0 +1,275 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from core.errors import ErrorCode, SignInError
+from core.identity import SessionClaims
+from core.model import Session
+from core.policy import SignInPolicy
+from core.ports import CachedSession
+from core.usecases.authenticate import Authenticate, AuthenticatedSession
+from core.usecases.complete_signin import SignedIn
+from tests.core.builders import aad, local
+from tests.core.world import World
+
+ALICE = aad("alice@contoso.com")
+
+
+async def failure(awaitable: object) -> SignInError:
+    with pytest.raises(SignInError) as caught:
+        await awaitable  # type: ignore[misc]
+    return caught.value
+
+
+async def stored(world: World, session_id: str) -> Session:
+    async with world.db.unit_of_work() as uow:
+        session = await uow.sessions.get(session_id)
+    assert session is not None
+    return session
+
+
+async def revoke_in_database(world: World, session_id: str) -> None:
+    async with world.db.unit_of_work() as uow:
+        session = await uow.sessions.get(session_id)
+        assert session is not None
+        await uow.sessions.update(replace(session, revoked_at=world.clock.now()))
+        await uow.commit()
+
+
+def long_lived_token(world: World, done: SignedIn, subject: str | None = None) -> str:
+    """A token that outlives its session, to hold the session's own expiry to account."""
+    now = world.clock.now()
+    claims = SessionClaims(subject or done.user_id, done.session_id, "jti", now, now + timedelta(days=30))
+    return world.tokens.issue(claims)
+
+
+class _DownCache:
+    async def put(self, entry: CachedSession, ttl: timedelta) -> None:
+        raise SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, "cache down")
+
+    async def get(self, session_id: str) -> CachedSession | None:
+        raise SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, "cache down")
+
+    async def delete(self, session_id: str) -> None:
+        raise SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, "cache down")
+
+
+# Authenticate ------------------------------------------------------------------------------
+async def test_token_of_an_open_session_authenticates_and_warms_the_cache(world: World) -> None:
+    done = await world.login(ALICE)
+    await world.cache.delete(done.session_id)
+    current = await world.authenticate(done.token)
+    assert current.claims.session_id == done.session_id
+    cached = await world.cache.get(done.session_id)
+    assert cached is not None and not cached.revoked and cached.user_id == done.user_id
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "id-secret-999"])
+async def test_token_not_issued_by_the_service_is_an_invalid_token(world: World, token: str) -> None:
+    await world.login(ALICE)
+    assert (await failure(world.authenticate(token))).code is ErrorCode.INVALID_TOKEN
+
+
+async def test_session_revoked_in_the_cache_is_refused_at_once(world: World) -> None:
+    done = await world.login(ALICE)
+    await world.cache.put(CachedSession(done.session_id, done.user_id, done.expires_at, revoked=True),
+                          timedelta(hours=1))
+    assert (await failure(world.authenticate(done.token))).code is ErrorCode.INVALID_TOKEN
+
+
+async def test_session_revoked_in_the_database_is_refused_although_the_cache_says_open(world: World) -> None:
+    done = await world.login(ALICE)
+    cached = await world.cache.get(done.session_id)
+    assert cached is not None and not cached.revoked
+    await revoke_in_database(world, done.session_id)
+    assert (await failure(world.authenticate(done.token))).code is ErrorCode.INVALID_TOKEN
+    cached = await world.cache.get(done.session_id)
+    assert cached is not None and cached.revoked
+
+
+async def test_session_past_its_idle_timeout_is_refused() -> None:
+    world = World(policy=SignInPolicy(session_idle=timedelta(minutes=30)))
+    await world.standard_setup()
+    done = await world.login(ALICE)
+    world.clock.advance(timedelta(minutes=29))
+    await world.authenticate(done.token)
+    world.clock.advance(timedelta(minutes=1))
+    assert (await failure(world.authenticate(done.token))).code is ErrorCode.INVALID_TOKEN
+
+
+async def test_session_past_its_absolute_expiry_is_refused_even_with_a_valid_token(world: World) -> None:
+    done = await world.login(ALICE)
+    token = long_lived_token(world, done)
+    for _ in range(6):  # keep it busy: the idle timeout slides, the absolute one does not
+        world.clock.advance(timedelta(minutes=110))
+        await world.refresh(token)
+    world.clock.advance(timedelta(hours=12) - 6 * timedelta(minutes=110))
+    assert (await failure(world.authenticate(token))).code is ErrorCode.INVALID_TOKEN
+
+
+async def test_revoked_and_long_expired_session_is_refused_without_caching_it(world: World) -> None:
+    done = await world.login(ALICE)
+    token = long_lived_token(world, done)
+    await revoke_in_database(world, done.session_id)
+    await world.cache.delete(done.session_id)
+    world.clock.advance(timedelta(days=1))
+    assert (await failure(world.authenticate(token))).code is ErrorCode.INVALID_TOKEN
+    assert await world.cache.get(done.session_id) is None
+
+
+async def test_token_for_an_unknown_session_or_another_user_is_refused(world: World) -> None:
+    done = await world.login(ALICE)
+    now = world.clock.now()
+    unknown = world.tokens.issue(SessionClaims(done.user_id, "no-such-session", "j", now, done.expires_at))
+    assert (await failure(world.authenticate(unknown))).code is ErrorCode.INVALID_TOKEN
+    other = long_lived_token(world, done, subject="someone-else")
+    assert (await failure(world.authenticate(other))).code is ErrorCode.INVALID_TOKEN
+
+
+async def test_cache_down_leaves_the_database_to_decide(world: World) -> None:
+    done = await world.login(ALICE)
+    authenticate = Authenticate(world.tokens, _DownCache(), world.db.unit_of_work, world.clock)
+    current = await authenticate(done.token)
+    assert current.session.id == done.session_id
+    await revoke_in_database(world, done.session_id)
+    assert (await failure(authenticate(done.token))).code is ErrorCode.INVALID_TOKEN
+
+
+async def test_sign_in_and_logout_succeed_with_the_cache_down() -> None:
+    world = World(cache=_DownCache())
+    await world.standard_setup()
+    done = await world.login(ALICE)
+    assert (await world.authenticate(done.token)).session.id == done.session_id
+    await world.logout(done.token)
+    assert (await failure(world.authenticate(done.token))).code is ErrorCode.INVALID_TOKEN
+
+
+# RefreshSession ----------------------------------------------------------------------------
+async def test_refresh_slides_the_idle_timeout_and_gives_a_new_token(world: World) -> None:
+    done = await world.login(ALICE)
+    token = long_lived_token(world, done)
+    world.clock.advance(timedelta(minutes=50))
+    refreshed = await world.refresh(done.token)
+    assert refreshed.token != done.token
+    assert refreshed.expires_at == world.clock.now() + world.policy.token_lifetime
+    session = await stored(world, done.session_id)
+    assert session.idle_expires_at == world.clock.now() + world.policy.session_idle
+    await world.authenticate(refreshed.token)
+    world.clock.advance(timedelta(minutes=100))  # past the first idle deadline, not the new one
+    await world.authenticate(token)
+
+
+async def test_session_left_idle_is_closed_despite_earlier_refreshes(world: World) -> None:
+    done = await world.login(ALICE)
+    token = long_lived_token(world, done)
+    world.clock.advance(timedelta(minutes=50))
+    await world.refresh(token)
+    world.clock.advance(world.policy.session_idle)
+    assert (await failure(world.refresh(token))).code is ErrorCode.INVALID_TOKEN
+
+
+async def test_refresh_never_extends_past_the_absolute_expiry(world: World) -> None:
+    done = await world.login(ALICE)
+    token = long_lived_token(world, done)
+    absolute = (await stored(world, done.session_id)).expires_at
+    while world.clock.now() + world.policy.session_idle < absolute:
+        world.clock.advance(timedelta(minutes=100))
+        await world.refresh(token)
+    refreshed = await world.refresh(token)
+    session = await stored(world, done.session_id)
+    assert session.idle_expires_at == absolute == session.expires_at
+    assert refreshed.expires_at <= absolute
+    world.clock.set(absolute)
+    assert (await failure(world.refresh(token))).code is ErrorCode.INVALID_TOKEN
+
+
+async def test_refresh_of_a_closed_session_is_refused(world: World) -> None:
+    done = await world.login(ALICE)
+    await world.logout(done.token)
+    assert (await failure(world.refresh(done.token))).code is ErrorCode.INVALID_TOKEN
+
+
+# Logout ------------------------------------------------------------------------------------
+async def test_logout_makes_the_token_fail_at_once_and_deletes_microsofts_tokens(world: World) -> None:
+    done = await world.login(ALICE)
+    assert (await stored(world, done.session_id)).microsoft_tokens is not None
+    out = await world.logout(done.token, "https://app.contoso.com/bye")
+    assert out.session_id == done.session_id
+    assert out.end_session_url is not None and "post_logout_redirect_uri" in out.end_session_url
+    session = await stored(world, done.session_id)
+    assert session.revoked_at == world.clock.now() and session.microsoft_tokens is None
+    cached = await world.cache.get(done.session_id)
+    assert cached is not None and cached.revoked
+    assert (await failure(world.authenticate(done.token))).code is ErrorCode.INVALID_TOKEN
+    assert (await failure(world.logout(done.token))).code is ErrorCode.INVALID_TOKEN
+
+
+async def test_logout_closes_only_its_own_session(world: World) -> None:
+    first = await world.login(ALICE)
+    second = await world.login(ALICE)
+    await world.logout(first.token)
+    await world.authenticate(second.token)
+
+
+# DescribeSession ---------------------------------------------------------------------------
+async def test_describe_names_the_user_the_account_and_the_roles(world: World) -> None:
+    await world.admin.invite("alice@contoso.com", 1, "owner", accepted=True)
+    await world.admin.invite("alice@contoso.com", 2, "viewer", accepted=True)
+    done = await world.login(ALICE)
+    profile = await world.describe(await world.authenticate(done.token))
+    assert profile.user.id == done.user_id and profile.user.email == "alice@contoso.com"
+    assert profile.account is not None and profile.account.object_id == ALICE.object_id
+    assert [(r.workspace_id, r.workspace_name, r.role) for r in profile.memberships] == [
+        (1, "Contoso", "owner"), (2, "Fabrikam", "viewer"),
+    ]
+    assert profile.session_id == done.session_id
+
+
+async def test_describe_leaves_out_deleted_workspaces(world: World) -> None:
+    await world.admin.invite("alice@contoso.com", 1, "owner", accepted=True)
+    done = await world.login(ALICE)
+    async with world.db.unit_of_work() as uow:
+        await uow.workspaces.remove(1)
+        await uow.commit()
+    profile = await world.describe(await world.authenticate(done.token))
+    assert profile.memberships == ()
+
+
+async def test_describe_a_session_of_an_unknown_user_is_an_invalid_token(world: World) -> None:
+    done = await world.login(ALICE)
+    current = await world.authenticate(done.token)
+    ghost = AuthenticatedSession(current.claims, replace(current.session, user_id="ghost"))
+    assert (await failure(world.describe(ghost))).code is ErrorCode.INVALID_TOKEN
+
+
+# DisableUser -------------------------------------------------------------------------------
+async def test_disabling_a_user_closes_every_open_session(world: World) -> None:
+    first = await world.login(ALICE)
+    second = await world.login(ALICE)
+    third = await world.login(ALICE)
+    await world.logout(third.token)
+    disabled = await world.disable("  ALICE@contoso.com ")
+    assert disabled.user_id == first.user_id and disabled.sessions_revoked == 2
+    for done in (first, second):
+        assert (await failure(world.authenticate(done.token))).code is ErrorCode.INVALID_TOKEN
+        session = await stored(world, done.session_id)
+        assert session.revoked_at is not None and session.microsoft_tokens is None
+    async with world.db.unit_of_work() as uow:
+        assert await uow.sessions.open_for_user(first.user_id, world.clock.now()) == []
+        user = await uow.users.get(first.user_id)
+    assert user is not None and user.disabled
+
+
+async def test_user_without_verified_email_is_disabled_by_id(world: World) -> None:
+    done = await world.login(local("mallory@contoso.com", verified=False))
+    assert (await failure(world.disable("mallory@contoso.com"))).code is ErrorCode.INVALID_REQUEST
+    assert (await world.disable(done.user_id)).sessions_revoked == 1
+
+
+@pytest.mark.parametrize("who", ["nobody@contoso.com", "no-such-id", "not an email@"])
+async def test_disabling_an_unknown_user_is_an_invalid_request(world: World, who: str) -> None:
+    await world.login(ALICE)
+    assert (await failure(world.disable(who))).code is ErrorCode.INVALID_REQUEST

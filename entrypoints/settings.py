@@ -32,6 +32,7 @@ class AuthoritySettings:
     reset_policy: str | None = None
     allowed_tenants: tuple[str, ...] = ()
     allow_personal_accounts: bool = False
+    graph_authority: str | None = None
 
     def __repr__(self) -> str:  # the secret never reaches a log line
         return f"AuthoritySettings(name={self.name!r}, authority={self.authority!r})"
@@ -230,6 +231,9 @@ def _authorities(r: _Reader, production: bool) -> tuple[AuthoritySettings, ...]:
             reset_policy=(r.text("SIGNIN_B2C_RESET_POLICY") or None) if name == "b2c" else None,
             allowed_tenants=r.items("SIGNIN_AAD_ALLOWED_TENANTS") if name == "aad" else (),
             allow_personal_accounts=r.flag("SIGNIN_AAD_ALLOW_PERSONAL_ACCOUNTS") if name == "aad" else False,
+            graph_authority=_url(
+                "SIGNIN_B2C_GRAPH_AUTHORITY", r.text("SIGNIN_B2C_GRAPH_AUTHORITY"), https_only=True
+            ) if name == "b2c" else None,
         ))
     return tuple(out)
 
@@ -249,7 +253,8 @@ def _check_production(settings: Settings, env: Mapping[str, str]) -> None:
         host = urlsplit(authority.authority).hostname or ""
         if host in ("localhost", "127.0.0.1", "::1") or prefix + "AUTHORITY" not in env:
             raise SettingsError(f"{prefix}AUTHORITY: production needs a real Microsoft authority")
-        for part in ("CLIENT_ID", "CLIENT_SECRET"):
+        parts = ("CLIENT_ID", "CLIENT_SECRET") + (("GRAPH_AUTHORITY",) if authority.kind == "b2c" else ())
+        for part in parts:
             if prefix + part not in env:
                 raise SettingsError(f"{prefix}{part} is required in production")
     graph_host = urlsplit(settings.graph_url).hostname or ""

@@ -44,6 +44,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGNIN_B2C_CLIENT_ID", "8b2e6f1a-7c3d-4e5f-a6b7-c8d9e0f1a2b3", "B2C application (client) id, also used for Graph app tokens", "00000000-0000-0000-0000-000000000000"),
     Setting("SIGNIN_B2C_CLIENT_SECRET", "sandbox-secret-b2c-0123456789", "B2C client secret (production: required)", "(from your vault)"),
     Setting("SIGNIN_B2C_RESET_POLICY", "B2C_1A_PASSWORDRESET", "B2C password-reset policy started on AADB2C90118; empty: answer `password_reset`", "B2C_1A_PASSWORDRESET"),
+    Setting("SIGNIN_B2C_GRAPH_AUTHORITY", SANDBOX + "/posterlabappdev.onmicrosoft.com", "B2C tenant authority the app gets Microsoft Graph app tokens from (client credentials)", "https://login.microsoftonline.com/contoso.onmicrosoft.com"),
     Setting("SIGNIN_GRAPH_URL", SANDBOX + "/graph/v1.0", "Microsoft Graph base URL", "https://graph.microsoft.com/v1.0"),
     Setting("SIGNIN_CA_BUNDLE", None, "CA file trusted for Microsoft and Graph; embedded default: the sandbox CA under SIGNIN_DATA_DIR", "/etc/ssl/certs/ca-certificates.crt"),
     Setting("SIGNIN_HTTP_TIMEOUT", "5", "Seconds for any call to Microsoft or Graph", "3"),

@@ -1,0 +1,204 @@
+"""The container: the one place where adapters are chosen (from settings) and use cases are
+assembled. Tests override providers (`container.gateway.override(...)`) instead of patching
+settings. Building the container connects to nothing: clients that belong to an event loop
+(database pools, Redis, httpx) are created lazily inside the loop that uses them, and
+`startup`/`shutdown` run inside the app's lifespan.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any
+
+from dependency_injector import containers, providers
+
+from adapters.jwt.keys import KeySet, load_or_create_key
+from adapters.jwt.service import JwtTokenService
+from adapters.memory import MemoryFlowStore, MemorySessionCache, RandomIds, SystemClock
+from adapters.memory.handoff import MemoryTokenHandoff
+from adapters.sql.crypto import load_or_create_key_file
+from adapters.sql.database import SqlDatabase
+from core.policy import DEFAULT_CONSUMER_DOMAINS, SignInPolicy
+from core.usecases.administration import Administration
+from core.usecases.authenticate import Authenticate
+from core.usecases.complete_signin import CompleteSignIn
+from core.usecases.handoff import IssueHandoffCode, RedeemHandoffCode
+from core.usecases.record_signin import RecordSignIn
+from core.usecases.session_changes import Logout, RefreshSession
+from core.usecases.start_login import StartLogin
+from core.usecases.users import DescribeSession, DisableUser
+from entrypoints.settings import Settings
+from entrypoints.web.events import SecurityLog
+from entrypoints.web.ratelimit import LoginRateLimiter
+
+
+def _policy(settings: Settings) -> SignInPolicy:
+    return SignInPolicy(
+        consumer_domains=frozenset(settings.consumer_domains) or DEFAULT_CONSUMER_DOMAINS,
+        flow_lifetime=timedelta(seconds=settings.flow_lifetime),
+        session_idle=timedelta(seconds=settings.session_idle_timeout),
+        session_absolute=timedelta(seconds=settings.session_absolute_timeout),
+        token_lifetime=timedelta(seconds=settings.token_lifetime),
+    )
+
+
+def _token_key(settings: Settings) -> str:
+    """Production names its key; the embedded default keeps a generated one under var/."""
+    if settings.token_encryption_key:
+        return settings.token_encryption_key
+    return load_or_create_key_file(settings.data_dir / "token-encryption.key")
+
+
+def _database(settings: Settings, token_key: str) -> SqlDatabase:
+    timeout = settings.database_timeout
+    return SqlDatabase.from_url(
+        settings.database_url,
+        token_key=token_key,
+        pool_size=settings.database_pool_size,
+        pool_timeout=timeout,
+        connect_timeout=timeout,
+        statement_timeout=timeout,
+    )
+
+
+def _redis(settings: Settings) -> Any:
+    if not settings.redis_url:
+        return None
+    from adapters.redis.connection import RedisConnector
+
+    timeout = settings.redis_timeout
+    return RedisConnector(settings.redis_url, socket_timeout=timeout, socket_connect_timeout=timeout)
+
+
+def _flows(settings: Settings, clock: SystemClock, redis: Any) -> Any:
+    if redis is None:
+        return MemoryFlowStore(clock)
+    from adapters.redis.flows import RedisFlowStore
+
+    return RedisFlowStore(redis, prefix="signin:")
+
+
+def _session_cache(clock: SystemClock, redis: Any) -> Any:
+    if redis is None:
+        return MemorySessionCache(clock)
+    from adapters.redis.sessions import RedisSessionCache
+
+    return RedisSessionCache(redis, prefix="signin:")
+
+
+def _handoff(clock: SystemClock, redis: Any) -> Any:
+    if redis is None:
+        return MemoryTokenHandoff(clock)
+    from adapters.redis.handoff import RedisTokenHandoff
+
+    return RedisTokenHandoff(redis, prefix="signin:")
+
+
+def _keys(settings: Settings) -> KeySet:
+    path = settings.jwt_private_key_file or load_or_create_key(settings.data_dir)
+    return KeySet.load(path, settings.jwt_previous_public_key_files)
+
+
+def _authority_configs(settings: Settings) -> tuple[Any, ...]:
+    from adapters.msal.config import AuthorityConfig
+
+    return tuple(
+        AuthorityConfig(
+            name=a.name,
+            kind="b2c" if a.kind == "b2c" else "aad",
+            authority=a.authority,
+            client_id=a.client_id,
+            client_secret=a.client_secret,
+            password_reset_policy=a.reset_policy,
+            allowed_tenants=frozenset(a.allowed_tenants) or None,
+            allow_personal_accounts=a.allow_personal_accounts,
+            graph_authority=a.graph_authority,
+        )
+        for a in settings.authorities
+    )
+
+
+def _gateway(settings: Settings, authorities: tuple[Any, ...], clock: SystemClock) -> Any:
+    from adapters.msal import MsalGateway
+
+    return MsalGateway(
+        authorities, ca_bundle=settings.ca_bundle, timeout=settings.http_timeout, clock=clock
+    )
+
+
+def _profiles(settings: Settings, authorities: tuple[Any, ...], clock: SystemClock) -> Any:
+    from adapters.graph import GraphProfileReader
+
+    return GraphProfileReader(
+        authorities,
+        base_url=settings.graph_url,
+        ca_bundle=settings.ca_bundle,
+        connect_timeout=settings.http_timeout,
+        read_timeout=settings.http_timeout,
+        clock=clock,
+    )
+
+
+def _security_log(token_key: str) -> SecurityLog:
+    # Keyed by a secret every process shares, so one user's hash matches across processes
+    # but cannot be recomputed from a known user id by someone reading the logs.
+    return SecurityLog(hashlib.sha256(b"security-log:" + token_key.encode()).digest())
+
+
+class Container(containers.DeclarativeContainer):
+    """Provider names are the service's vocabulary; `create_app` bridges them to Litestar."""
+
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(RandomIds)
+    policy = providers.Singleton(_policy, settings)
+
+    token_key = providers.Singleton(_token_key, settings)
+    database = providers.Singleton(_database, settings, token_key)
+    uow = providers.Callable(lambda db: db.unit_of_work, database)
+    redis = providers.Singleton(_redis, settings)
+    flows = providers.Singleton(_flows, settings, clock, redis)
+    session_cache = providers.Singleton(_session_cache, clock, redis)
+    handoff = providers.Singleton(_handoff, clock, redis)
+
+    keys = providers.Singleton(_keys, settings)
+    tokens = providers.Singleton(
+        lambda keys, settings, clock: JwtTokenService(
+            keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience, clock=clock
+        ),
+        keys, settings, clock,
+    )
+
+    authorities = providers.Singleton(_authority_configs, settings)
+    gateway = providers.Singleton(_gateway, settings, authorities, clock)
+    profiles = providers.Singleton(_profiles, settings, authorities, clock)
+
+    security_log = providers.Singleton(_security_log, token_key)
+    rate_limiter = providers.Singleton(
+        lambda settings: LoginRateLimiter(settings.login_rate_limit), settings
+    )
+
+    record_signin = providers.Factory(RecordSignIn, uow, clock, ids, policy)
+    start_login = providers.Factory(
+        StartLogin, flows, gateway, clock, ids, policy,
+        providers.Callable(lambda s: s.allowed_origins, settings),
+    )
+    complete_signin = providers.Factory(
+        CompleteSignIn, flows, gateway, profiles, record_signin, tokens, session_cache,
+        clock, ids, policy,
+    )
+    authenticate = providers.Factory(Authenticate, tokens, session_cache, uow, clock)
+    describe_session = providers.Factory(DescribeSession, uow)
+    refresh_session = providers.Factory(RefreshSession, authenticate, uow, tokens, clock, ids, policy)
+    logout = providers.Factory(Logout, authenticate, uow, session_cache, gateway, clock)
+    disable_user = providers.Factory(DisableUser, uow, session_cache, clock)
+    administration = providers.Factory(Administration, uow, clock, ids, policy)
+    issue_code = providers.Factory(IssueHandoffCode, handoff, ids)
+    redeem_code = providers.Factory(RedeemHandoffCode, handoff)
+
+
+def build_container(settings: Settings) -> Container:
+    container = Container()
+    container.settings.override(providers.Object(settings))
+    return container

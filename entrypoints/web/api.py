@@ -1,0 +1,106 @@
+"""The API the frontend calls with its bearer token: who am I, refresh, log out, and the
+one-time code exchange."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.params import Parameter
+
+from core.errors import ErrorCode, SignInError
+from core.navigation import match_origin
+from core.usecases.authenticate import Authenticate
+from core.usecases.handoff import RedeemHandoffCode
+from core.usecases.session_changes import Logout, RefreshSession
+from core.usecases.users import DescribeSession
+from entrypoints.settings import Settings
+from entrypoints.web.events import SecurityLog
+
+MAX_TOKEN = 8192
+
+
+def bearer_token(request: Request[Any, Any, Any]) -> str:
+    """The token of an `Authorization: Bearer` header, or `invalid_token`."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip() or len(token) > MAX_TOKEN:
+        raise SignInError(ErrorCode.INVALID_TOKEN, "missing bearer token")
+    return token.strip()
+
+
+def _iso(value: Any) -> str:
+    return str(value.isoformat())
+
+
+@get("/me", summary="The signed-in user, account, memberships and session")
+async def me(
+    request: Request[Any, Any, Any], authenticate: Authenticate, describe: DescribeSession
+) -> dict[str, Any]:
+    current = await authenticate(bearer_token(request))
+    profile = await describe(current)
+    user, account = profile.user, profile.account
+    return {
+        "user": {
+            "id": user.id,
+            "email": user.email or user.display_email,
+            "emailVerified": user.email_verified,
+            "displayName": user.display_name,
+        },
+        "account": None if account is None else {
+            "id": account.id,
+            "issuer": account.issuer,
+            "tenantId": account.tenant_id,
+            "email": account.email,
+        },
+        "memberships": [
+            {"workspaceId": m.workspace_id, "workspaceName": m.workspace_name, "role": m.role}
+            for m in profile.memberships
+        ],
+        "session": {"id": profile.session_id, "expiresAt": _iso(profile.session_expires_at)},
+    }
+
+
+@post("/auth/refresh", summary="A new token for an open session", status_code=200)
+async def refresh(request: Request[Any, Any, Any], refresh_session: RefreshSession) -> dict[str, Any]:
+    refreshed = await refresh_session(bearer_token(request))
+    return {"access_token": refreshed.token, "token_type": "Bearer",
+            "expires_at": _iso(refreshed.expires_at)}
+
+
+@post("/auth/token", summary="Exchange a one-time code for the token", status_code=200)
+async def exchange_code(data: dict[str, str], redeem: RedeemHandoffCode) -> dict[str, Any]:
+    code = data.get("code") if isinstance(data, dict) else None
+    token = await redeem(code if isinstance(code, str) else "")
+    return {"access_token": token, "token_type": "Bearer"}
+
+
+async def _logout(
+    request: Request[Any, Any, Any],
+    logout: Logout,
+    settings: Settings,
+    security_log: SecurityLog,
+    frontend_host: str | None,
+) -> dict[str, Any]:
+    post_logout = None
+    if frontend_host:
+        post_logout = match_origin(frontend_host, settings.allowed_origins) + "/"
+    done = await logout(bearer_token(request), post_logout)
+    correlation = str(request.scope.get("state", {}).get("correlation_id", "-"))
+    security_log.logout(done.user_id, done.session_id, correlation)
+    return {"status": "logged_out", "end_session_url": done.end_session_url}
+
+
+@post("/logout", summary="Close this session", status_code=200)
+async def logout_post(
+    request: Request[Any, Any, Any], logout: Logout, settings: Settings, security_log: SecurityLog,
+    frontend_host: Annotated[str | None, Parameter(query="frontendHost", max_length=2048)] = None,
+) -> dict[str, Any]:
+    return await _logout(request, logout, settings, security_log, frontend_host)
+
+
+@get("/logout", summary="Close this session (bearer header required)")
+async def logout_get(
+    request: Request[Any, Any, Any], logout: Logout, settings: Settings, security_log: SecurityLog,
+    frontend_host: Annotated[str | None, Parameter(query="frontendHost", max_length=2048)] = None,
+) -> dict[str, Any]:
+    return await _logout(request, logout, settings, security_log, frontend_host)

@@ -1,0 +1,144 @@
+"""`create_app(container) -> Litestar`: the one bridge between the container and Litestar.
+
+Handlers name what they need (`start`, `complete`, `authenticate`, ...) and get it from the
+container through Litestar's own `Provide`; no handler knows which adapter it talks to.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from litestar import Litestar, Request, Response
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from adapters.sql.database import SqlDatabase
+from adapters.sql.migrate import ensure_schema_async
+from core.errors import SignInError
+from entrypoints.container import Container
+from entrypoints.web import api, health, login
+from entrypoints.web.answers import api_error
+from entrypoints.web.health import Check, Readiness, discovery_check, discovery_url
+from entrypoints.web.middleware import edge_middleware
+
+logger = logging.getLogger("azure_signin.web")
+
+
+def _correlation(request: Request[Any, Any, Any]) -> str:
+    return str(request.scope.get("state", {}).get("correlation_id", "-"))
+
+
+def _signin_error(request: Request[Any, Any, Any], error: SignInError) -> Response[Any]:
+    return api_error(error, _correlation(request))
+
+
+def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    if isinstance(error, HTTPException):  # Litestar's own 4xx (validation, 404, 405, ...)
+        return Response(
+            content={"error": "invalid_request" if error.status_code < 500 else "server_error",
+                     "detail": error.detail},
+            status_code=error.status_code,
+            headers={**(error.headers or {}), "Cache-Control": "no-store"},
+        )
+    correlation = _correlation(request)
+    logger.error("unexpected failure [%s]", correlation, exc_info=error)
+    return Response(
+        content={"error": "server_error", "correlation_id": correlation},
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _readiness(container: Container) -> Readiness:
+    settings = container.settings()
+    checks: dict[str, Check] = {"database": lambda: container.database().check()}
+    if settings.redis_url:
+        async def redis_ping() -> None:
+            if not await container.redis().ping():
+                raise RuntimeError("Redis did not answer")
+        checks["redis"] = redis_ping
+    for authority in settings.authorities:
+        url = discovery_url(authority.authority)
+        checks[f"authority:{authority.name}"] = discovery_check(
+            url, settings.ca_bundle, settings.http_timeout
+        )
+    return Readiness(checks, timeout=settings.http_timeout + 1)
+
+
+def create_app(container: Container) -> Litestar:
+    settings = container.settings()
+    readiness = _readiness(container)
+
+    def provide(source: Callable[[], Any]) -> Provide:
+        # A plain zero-argument function: Litestar reads a dependency's signature (a
+        # provider's is not readable, and any parameter would become a query parameter).
+        def dependency() -> Any:
+            return source()
+        return Provide(dependency, sync_to_thread=False, use_cache=False)
+
+    dependencies = {
+        "settings": provide(lambda: settings),
+        "start": provide(container.start_login),
+        "complete": provide(container.complete_signin),
+        "issue_code": provide(container.issue_code),
+        "redeem": provide(container.redeem_code),
+        "authenticate": provide(container.authenticate),
+        "describe": provide(container.describe_session),
+        "refresh_session": provide(container.refresh_session),
+        "logout": provide(container.logout),
+        "limiter": provide(container.rate_limiter),
+        "security_log": provide(container.security_log),
+        "readiness": provide(lambda: readiness),
+        "public_jwks": provide(lambda: container.tokens().public_jwks()),
+    }
+
+    async def startup() -> None:
+        database = container.database()
+        if isinstance(database, SqlDatabase):
+            await ensure_schema_async(database.config, auto_upgrade=False)
+
+    async def shutdown() -> None:
+        # Building a singleton here connects to nothing, so closing all of them is safe.
+        for name in ("profiles", "gateway", "database", "redis"):
+            try:
+                await _close(getattr(container, name)())
+            except Exception:
+                logger.warning("closing %s failed", name, exc_info=True)
+
+    return Litestar(
+        route_handlers=[
+            login.start_login, login.redirect_endpoint, login.redirect_alias,
+            api.me, api.refresh, api.exchange_code, api.logout_post, api.logout_get,
+            health.live, health.ready, health.jwks,
+        ],
+        dependencies=dependencies,
+        exception_handlers={SignInError: _signin_error, Exception: _unexpected},
+        middleware=[edge_middleware],
+        cors_config=CORSConfig(
+            allow_origins=list(settings.allowed_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            allow_credentials=False,
+            max_age=600,
+        ),
+        openapi_config=OpenAPIConfig(title="azure-signin", version="0.1.0", path="/schema"),
+        on_startup=[startup],
+        on_shutdown=[shutdown],
+        request_max_body_size=64 * 1024,
+        logging_config=None,
+        debug=False,
+    )
+
+
+async def _close(instance: Any) -> None:
+    for closer in ("aclose", "close", "dispose"):
+        method = getattr(instance, closer, None)
+        if method is not None:
+            result = method()
+            if hasattr(result, "__await__"):
+                await result
+            return

@@ -1,0 +1,121 @@
+"""The browser's side of a login: start it, and come back from Microsoft."""
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from litestar import Request, Response, get
+from litestar.params import Parameter
+
+from core.errors import ErrorCode, SignInError
+from core.usecases.complete_signin import (
+    CompleteSignIn,
+    CompleteSignInInput,
+    PasswordResetStarted,
+)
+from core.usecases.handoff import IssueHandoffCode
+from core.usecases.start_login import StartLogin, StartLoginInput
+from entrypoints.settings import Settings
+from entrypoints.web.answers import browser_error, landing_location, redirect
+from entrypoints.web.cookies import binding_cookie, binding_cookie_name, expired_binding_cookie
+from entrypoints.web.events import SecurityLog
+from entrypoints.web.ratelimit import LoginRateLimiter
+
+logger = logging.getLogger("azure_signin.web")
+MAX_PARAM = 2048
+
+
+def _correlation(request: Request[Any, Any, Any]) -> str:
+    return str(request.scope.get("state", {}).get("correlation_id", "-"))
+
+
+@get("/login/aad", summary="Start a login", include_in_schema=True)
+async def start_login(
+    request: Request[Any, Any, Any],
+    settings: Settings,
+    start: StartLogin,
+    limiter: LoginRateLimiter,
+    security_log: SecurityLog,
+    frontend_host: Annotated[str | None, Parameter(query="frontendHost", max_length=MAX_PARAM)] = None,
+    uri: Annotated[str | None, Parameter(max_length=MAX_PARAM)] = None,
+    provider: Annotated[str | None, Parameter(max_length=64)] = None,
+) -> Response[Any]:
+    """Validate the frontend origin, start an authorization-code flow (state, nonce, PKCE)
+    and send the browser to Microsoft. An origin that is not allowed gets a plain 400."""
+    limited = limiter.check(request)
+    if limited is not None:
+        return limited
+    correlation = _correlation(request)
+    try:
+        started = await start(StartLoginInput(
+            redirect_uri=settings.redirect_uri,
+            frontend_host=frontend_host,
+            return_path=uri,
+            authority=provider,
+        ))
+    except SignInError as error:
+        security_log.login_failed(error.code, correlation, stage="start")
+        return browser_error(error, None, correlation)
+    cookie = binding_cookie(
+        settings, started.state, started.binding_secret, int(started.cookie_lifetime.total_seconds())
+    )
+    return redirect(started.auth_uri, cookies=[cookie])
+
+
+async def _finish(
+    request: Request[Any, Any, Any],
+    settings: Settings,
+    complete: CompleteSignIn,
+    issue_code: IssueHandoffCode,
+    security_log: SecurityLog,
+) -> Response[Any]:
+    correlation = _correlation(request)
+    reply = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    state = reply.get("state") or ""
+    fallback = settings.allowed_origins[0] if len(settings.allowed_origins) == 1 else None
+    cookie_value = request.cookies.get(binding_cookie_name(settings, state)) if state else None
+    spent = [expired_binding_cookie(settings, state)] if state else []
+    try:
+        outcome = await complete(CompleteSignInInput(reply, cookie_value, settings.redirect_uri))
+        if isinstance(outcome, PasswordResetStarted):
+            lifetime = settings.flow_lifetime
+            renewed = binding_cookie(settings, outcome.state, cookie_value or "", lifetime)
+            return redirect(outcome.auth_uri, cookies=[*spent, renewed])
+        origin = outcome.frontend_origin or settings.allowed_origins[0]
+        token = outcome.token
+        if settings.token_delivery == "code":
+            token = await issue_code(outcome.token)
+    except SignInError as error:
+        if error.code is ErrorCode.SERVER_ERROR:
+            logger.error("sign-in failed unexpectedly [%s]", correlation, exc_info=error.__cause__)
+        security_log.login_failed(error.code, correlation, stage="callback")
+        answer = browser_error(error, fallback, correlation)
+        for name, value, options in spent:
+            answer.set_cookie(name, value, **options)  # type: ignore[arg-type]
+        return answer
+    security_log.login_succeeded(outcome.user_id, outcome.session_id, correlation)
+    location = landing_location(origin, outcome.landing_path, token, settings.token_delivery)
+    return redirect(location, cookies=spent)
+
+
+@get("/redirect", summary="Microsoft's redirect URI")
+async def redirect_endpoint(
+    request: Request[Any, Any, Any],
+    settings: Settings,
+    complete: CompleteSignIn,
+    issue_code: IssueHandoffCode,
+    security_log: SecurityLog,
+) -> Response[Any]:
+    """Finish the login: the flow is used once, for the browser that started it."""
+    return await _finish(request, settings, complete, issue_code, security_log)
+
+
+@get("/auth/redirect-uri", summary="Alias of /redirect")
+async def redirect_alias(
+    request: Request[Any, Any, Any],
+    settings: Settings,
+    complete: CompleteSignIn,
+    issue_code: IssueHandoffCode,
+    security_log: SecurityLog,
+) -> Response[Any]:
+    return await _finish(request, settings, complete, issue_code, security_log)

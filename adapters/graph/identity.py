@@ -1,0 +1,109 @@
+"""Building the core's `ExternalIdentity` from validated ID-token claims and a Graph profile.
+
+The email choice is deterministic (docs/microsoft.md):
+
+- Azure AD: the token's `email` claim when present, else Graph `mail`, else none; never the
+  UPN, `preferred_username` or `otherMails`. Verified only when the token says `xms_edov`
+  is true (JSON `true`, or the strings/numbers "true"/"1"/1) and the chosen email *is* the
+  token's `email` claim.
+- B2C local account (an identity with `signInType` `emailAddress`): that identity's
+  `issuerAssignedId`, verified (B2C verified it at sign-up). `userName` sign-ins: the
+  token's `emails[0]`, else Graph `mail`, unverified.
+- B2C federated (Google, ...): the token's `emails[0]`, else Graph `mail`, unverified.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from adapters.msal.id_token import issuer_tenant
+from core.errors import ErrorCode, SignInError
+from core.identity import ExternalIdentity, SignInKind
+
+LOCAL_SIGN_IN_TYPES = ("emailAddress", "userName")  # in order of preference
+
+
+def _email(value: object) -> str | None:
+    if isinstance(value, str) and "@" in value and value.strip():
+        return value.strip()
+    return None
+
+
+def edov_is_true(value: object) -> bool:
+    """`xms_edov` as Azure AD sends it (a JSON boolean), tolerating "true"/"1"/1."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value == 1
+    return isinstance(value, str) and value.strip().lower() in {"true", "1"}
+
+
+def _display_name(profile: Mapping[str, Any], claims: Mapping[str, Any], email: str | None) -> str:
+    for value in (profile.get("displayName"), claims.get("name")):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return email or ""
+
+
+def azure_ad_identity(claims: Mapping[str, Any], profile: Mapping[str, Any]) -> ExternalIdentity:
+    token_email = _email(claims.get("email"))
+    email = token_email or _email(profile.get("mail"))
+    verified = email is not None and email == token_email and edov_is_true(claims.get("xms_edov"))
+    idp = claims.get("idp")
+    return ExternalIdentity(
+        issuer=str(claims["iss"]),
+        tenant_id=str(claims["tid"]),
+        object_id=str(claims["oid"]),
+        email=email,
+        email_verified=verified,
+        display_name=_display_name(profile, claims, email),
+        kind=SignInKind.AZURE_AD,
+        idp=idp if isinstance(idp, str) and idp else None,
+    )
+
+
+def _identities(profile: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    found = profile.get("identities")
+    return [i for i in found if isinstance(i, Mapping)] if isinstance(found, Sequence) else []
+
+
+def _local_identity(identities: list[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    for sign_in_type in LOCAL_SIGN_IN_TYPES:
+        for identity in identities:
+            if identity.get("signInType") == sign_in_type:
+                return identity
+    return None
+
+
+def b2c_identity(claims: Mapping[str, Any], profile: Mapping[str, Any]) -> ExternalIdentity:
+    issuer = str(claims["iss"])
+    tid = claims.get("tid") if isinstance(claims.get("tid"), str) else issuer_tenant(issuer)
+    emails = claims.get("emails")
+    token_email = _email(emails[0]) if isinstance(emails, list) and emails else None
+    fallback = token_email or _email(profile.get("mail"))
+    identities = _identities(profile)
+    token_idp = claims.get("idp") if isinstance(claims.get("idp"), str) and claims.get("idp") else None
+    local = None if token_idp else _local_identity(identities)
+    if local is not None:
+        kind, idp = SignInKind.LOCAL, None
+        if local.get("signInType") == "emailAddress":
+            email = _email(local.get("issuerAssignedId"))
+            verified = email is not None
+        else:
+            email, verified = fallback, False
+    else:
+        federated = next((i for i in identities if i.get("signInType") == "federated"), None)
+        idp = token_idp or (federated.get("issuer") if federated else None)
+        if not isinstance(idp, str) or not idp:
+            raise SignInError(ErrorCode.INVALID_TOKEN, "profile names no way of signing in")
+        kind, email, verified = SignInKind.FEDERATED, fallback, False
+    return ExternalIdentity(
+        issuer=issuer,
+        tenant_id=tid if isinstance(tid, str) else None,
+        object_id=str(claims["oid"]),
+        email=email,
+        email_verified=verified,
+        display_name=_display_name(profile, claims, email),
+        kind=kind,
+        idp=idp,
+    )

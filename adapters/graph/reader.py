@@ -1,0 +1,148 @@
+"""`ProfileReader` over Microsoft Graph: `/me` with the user's token (Azure AD) or
+`/users/{oid}` with an app token (B2C), `$select`ing only what the identity needs.
+
+One `httpx.AsyncClient` per process (made in the running loop), connect and read timeouts,
+and an overall time budget per read. A 429 is retried once after `Retry-After` when that
+still fits the budget. Answers map to errors as in docs/microsoft.md.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from adapters.graph.app_tokens import AppTokens
+from adapters.graph.identity import azure_ad_identity, b2c_identity
+from adapters.msal.config import AuthorityConfig, is_guid
+from adapters.msal.discovery import DiscoveryCache
+from adapters.msal.http import LazyAsyncClient
+from core.errors import ErrorCode, SignInError
+from core.identity import ExternalIdentity, RedeemedLogin
+from core.ports.clock import Clock
+
+log = logging.getLogger(__name__)
+SELECT = "id,displayName,mail,otherMails,userPrincipalName,identities"
+_DEFAULT_RETRY_AFTER = 1.0
+
+
+def _unavailable(detail: str) -> SignInError:
+    return SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, detail)
+
+
+class GraphProfileReader:
+    """Reads profiles for the configured authorities. Close with `await aclose()`."""
+
+    def __init__(
+        self,
+        authorities: Sequence[AuthorityConfig],
+        *,
+        base_url: str,
+        ca_bundle: str | None,
+        connect_timeout: float,
+        read_timeout: float,
+        clock: Clock,
+        time_budget: float,
+    ) -> None:
+        if time_budget <= 0 or connect_timeout <= 0 or read_timeout <= 0:
+            raise ValueError("timeouts and the time budget must be positive")
+        self._configs = {a.name: a for a in authorities}
+        self._base = base_url.rstrip("/") + "/"
+        self._clock = clock
+        self._budget = time_budget
+        timeout = httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout)
+        self._http = LazyAsyncClient(ca_bundle=ca_bundle, timeout=timeout)
+        self._app_tokens = AppTokens(self._http, DiscoveryCache(self._http, clock), clock)
+
+    async def read(self, login: RedeemedLogin) -> ExternalIdentity:
+        config = self._configs.get(login.authority)
+        if config is None:
+            raise SignInError(ErrorCode.INVALID_REQUEST, "unknown authority")
+        oid = login.claims.get("oid")
+        if not is_guid(oid):
+            raise SignInError(ErrorCode.INVALID_TOKEN, "token has no object id")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._budget
+        try:
+            profile = await asyncio.wait_for(self._profile(config, login, str(oid), deadline), self._budget)
+        except TimeoutError:
+            raise _unavailable("Graph took too long") from None
+        if profile.get("id") != oid:
+            raise SignInError(ErrorCode.INVALID_TOKEN, "profile is not the token's object")
+        if config.kind == "aad":
+            return azure_ad_identity(login.claims, profile)
+        return b2c_identity(login.claims, profile)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _profile(
+        self, config: AuthorityConfig, login: RedeemedLogin, oid: str, deadline: float
+    ) -> Mapping[str, Any]:
+        if config.kind == "aad":
+            if not login.access_token:
+                raise SignInError(ErrorCode.INVALID_TOKEN, "no access token for Graph")
+            token, url = login.access_token, f"{self._base}me"
+        else:
+            token, url = await self._app_tokens.token(config), f"{self._base}users/{quote(oid, safe='')}"
+        for attempt in (1, 2):
+            response = await self._get(url, token)
+            if response.status_code != 429:
+                break
+            wait = self._retry_after(response)
+            loop = asyncio.get_running_loop()
+            if attempt == 2 or loop.time() + wait >= deadline:
+                raise _unavailable("Graph is throttling")
+            log.info("Graph throttled; retrying once in %.1f s", wait)
+            await asyncio.sleep(wait)
+        return self._body(config, response)
+
+    async def _get(self, url: str, token: str) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        try:
+            return await self._http.get().get(url, params={"$select": SELECT}, headers=headers)
+        except httpx.HTTPError as error:
+            log.warning("Graph request failed: %s", type(error).__name__)
+            raise _unavailable("Graph unreachable") from None
+
+    def _retry_after(self, response: httpx.Response) -> float:
+        value = response.headers.get("Retry-After", "").strip()
+        if value.isdigit():
+            return float(value)
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return _DEFAULT_RETRY_AFTER
+        if moment.tzinfo is None:
+            return _DEFAULT_RETRY_AFTER
+        return max(0.0, (moment - self._clock.now()).total_seconds())
+
+    def _body(self, config: AuthorityConfig, response: httpx.Response) -> Mapping[str, Any]:
+        status = response.status_code
+        if status == 401:
+            if config.kind == "b2c":
+                self._app_tokens.forget(config)
+                raise _unavailable("Graph refused the app token")
+            raise SignInError(ErrorCode.INVALID_TOKEN, "Graph refused the user's token")
+        if status == 404:
+            raise SignInError(ErrorCode.INVALID_TOKEN, "Graph knows no such user")
+        if status == 403:
+            raise SignInError(ErrorCode.SERVER_ERROR, "the app may not read this profile")
+        if status != 200:
+            log.warning("Graph answered HTTP %s", status)
+            busy = status >= 500 or status == 429
+            code = ErrorCode.TEMPORARILY_UNAVAILABLE if busy else ErrorCode.SERVER_ERROR
+            raise SignInError(code, f"Graph answered {status}")
+        if "json" not in response.headers.get("content-type", "").lower():
+            raise _unavailable("Graph answered something that is not JSON")
+        try:
+            body = response.json()
+        except ValueError:
+            raise _unavailable("Graph answered invalid JSON") from None
+        if not isinstance(body, dict):
+            raise _unavailable("Graph answered something that is not an object")
+        return body

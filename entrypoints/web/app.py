@@ -55,7 +55,11 @@ def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[A
 
 def _readiness(container: Container) -> Readiness:
     settings = container.settings()
-    checks: dict[str, Check] = {"database": lambda: container.database().check()}
+    async def database() -> None:
+        async with container.uow()() as uow:  # through the port: any adapter can answer
+            await uow.roles.list()
+
+    checks: dict[str, Check] = {"database": database}
     if settings.redis_url:
         async def redis_ping() -> None:
             if not await container.redis().ping():

@@ -1,4 +1,5 @@
 """Helpers shared by the contract suites."""
+
 from __future__ import annotations
 
 import inspect

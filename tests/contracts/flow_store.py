@@ -1,4 +1,5 @@
 """The contract of `core.ports.flows.FlowStore`."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """The contracts of `core.ports.microsoft.IdentityGateway` and `ProfileReader`."""
+
 from __future__ import annotations
 
 import inspect
@@ -138,7 +139,11 @@ class IdentityGatewayContract(_MicrosoftFixtures):
             assert isinstance(login.claims.get(claim), str) and login.claims[claim]
 
     async def test_a_state_mismatch_is_an_invalid_request(
-        self, gateway: IdentityGateway, sign_in: SignIn, known_username: str, authority: str,
+        self,
+        gateway: IdentityGateway,
+        sign_in: SignIn,
+        known_username: str,
+        authority: str,
         begun: AuthorizationRequest,
     ) -> None:
         answer = await reply(sign_in, begun, known_username, "signin")
@@ -154,14 +159,22 @@ class IdentityGatewayContract(_MicrosoftFixtures):
         assert code is ErrorCode.INVALID_REQUEST
 
     async def test_a_denied_sign_in_is_access_denied(
-        self, gateway: IdentityGateway, sign_in: SignIn, known_username: str, authority: str,
+        self,
+        gateway: IdentityGateway,
+        sign_in: SignIn,
+        known_username: str,
+        authority: str,
         begun: AuthorizationRequest,
     ) -> None:
         answer = await reply(sign_in, begun, known_username, "deny")
         assert await fails_with(gateway.redeem(flow_for(begun, authority), answer)) is ErrorCode.ACCESS_DENIED
 
     async def test_a_cancelled_sign_in_is_cancelled(
-        self, gateway: IdentityGateway, sign_in: SignIn, known_username: str, b2c_authority: str,
+        self,
+        gateway: IdentityGateway,
+        sign_in: SignIn,
+        known_username: str,
+        b2c_authority: str,
         redirect_uri: str,
     ) -> None:
         begun = await gateway.begin(b2c_authority, redirect_uri)
@@ -169,7 +182,11 @@ class IdentityGatewayContract(_MicrosoftFixtures):
         assert await fails_with(gateway.redeem(flow_for(begun, b2c_authority), answer)) is ErrorCode.CANCELLED
 
     async def test_a_forgotten_password_is_password_reset(
-        self, gateway: IdentityGateway, sign_in: SignIn, known_username: str, b2c_authority: str,
+        self,
+        gateway: IdentityGateway,
+        sign_in: SignIn,
+        known_username: str,
+        b2c_authority: str,
         redirect_uri: str,
     ) -> None:
         begun = await gateway.begin(b2c_authority, redirect_uri)
@@ -178,7 +195,11 @@ class IdentityGatewayContract(_MicrosoftFixtures):
         assert code is ErrorCode.PASSWORD_RESET
 
     async def test_a_code_is_redeemed_once(
-        self, gateway: IdentityGateway, sign_in: SignIn, known_username: str, authority: str,
+        self,
+        gateway: IdentityGateway,
+        sign_in: SignIn,
+        known_username: str,
+        authority: str,
         begun: AuthorizationRequest,
     ) -> None:
         answer = await reply(sign_in, begun, known_username, "signin")

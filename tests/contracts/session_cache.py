@@ -1,4 +1,5 @@
 """The contract of `core.ports.sessions.SessionCache`."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

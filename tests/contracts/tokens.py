@@ -1,4 +1,5 @@
 """The contract of `core.ports.tokens.TokenIssuer` and `TokenVerifier`."""
+
 from __future__ import annotations
 
 from datetime import timedelta

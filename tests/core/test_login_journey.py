@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -28,13 +27,10 @@ async def failure(awaitable: object) -> SignInError:
     return caught.value
 
 
-def state_of(auth_uri: str) -> str:
-    return parse_qs(urlsplit(auth_uri).query)["state"][0]
-
-
 # StartLogin ---------------------------------------------------------------------------------
 async def test_start_login_keeps_a_flow_bound_to_the_browser_and_sends_it_to_microsoft(world: World) -> None:
     started, state = await world.begin("HTTPS://APP.CONTOSO.COM/", "/reports/7")
+    assert f"state={state}" in started.auth_uri
     assert started.auth_uri.startswith("https://login.fake.invalid/aad/")
     assert started.frontend_origin == FRONTEND
     assert started.cookie_lifetime == world.policy.flow_lifetime
@@ -166,7 +162,7 @@ async def test_forgotten_password_restarts_at_the_reset_policy_in_the_same_brows
     reset = await world.finish(started, world.microsoft.reply_for(state, "carol", "forgot_password"))
     assert isinstance(reset, PasswordResetStarted)
     assert "B2C_1A_PASSWORDRESET" in reset.auth_uri and reset.frontend_origin == FRONTEND
-    reset_state = state_of(reset.auth_uri)
+    reset_state = reset.state
     done = await world.finish(started, world.microsoft.reply_for(reset_state, "carol"))
     assert isinstance(done, SignedIn)
     assert done.landing_path == "/reports/1" and done.frontend_origin == FRONTEND
@@ -177,7 +173,7 @@ async def test_forgotten_password_during_a_reset_is_reported(world: World) -> No
     started, state = await world.begin(authority="b2c")
     reset = await world.finish(started, world.microsoft.reply_for(state, "carol", "forgot_password"))
     assert isinstance(reset, PasswordResetStarted)
-    reset_state = state_of(reset.auth_uri)
+    reset_state = reset.state
     again = world.microsoft.reply_for(reset_state, "carol", "forgot_password")
     error = await failure(world.finish(started, again))
     assert error.code is ErrorCode.PASSWORD_RESET and error.frontend_origin == FRONTEND

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlsplit
 
 from adapters.memory import (
     FakeMicrosoft,
@@ -79,8 +78,7 @@ class World:
     async def begin(self, frontend_host: str | None = FRONTEND, return_path: str | None = None,
                     authority: str | None = None) -> tuple[LoginStarted, str]:
         started = await self.start(StartLoginInput(REDIRECT_URI, frontend_host, return_path, authority))
-        state = parse_qs(urlsplit(started.auth_uri).query)["state"][0]
-        return started, state
+        return started, started.state
 
     async def finish(self, started: LoginStarted, reply: dict[str, str],
                      binding_secret: str | None = None) -> SignedIn | PasswordResetStarted:

@@ -1,0 +1,68 @@
+"""The demo's data, seeded idempotently (running it twice changes nothing):
+
+- workspaces 1 "Acme" and 2 "Globex" on the demo frontend's origin; roles owner/editor/viewer;
+- accepted invites: alice@contoso.com to Acme as editor, bob@example.org to Acme as viewer;
+  a pending (not accepted) invite of frank@fabrikam.com to Globex as owner;
+- identity providers for the B2C tenant's local accounts and for Google behind B2C (Azure AD
+  tenants are registered on their first verified sign-in).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from core.model import ProviderKind
+from core.usecases.administration import Administration
+from entrypoints.web.health import discovery_url
+
+WORKSPACES = (("Acme", 1), ("Globex", 2))
+INVITES = (
+    ("alice@contoso.com", 1, "editor", True),
+    ("bob@example.org", 1, "viewer", True),
+    ("frank@fabrikam.com", 2, "owner", False),
+)
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    workspaces_added: int
+    invites_added: int
+    providers_added: int
+
+
+async def authority_issuer(authority: str, ca_bundle: str | None, http_timeout: float) -> str:
+    """The `issuer` an authority's discovery document announces (a B2C tenant's is
+    `https://{host}/{tenant-guid}/v2.0/`)."""
+    async with httpx.AsyncClient(verify=ca_bundle or True, timeout=http_timeout) as client:
+        answer = await client.get(discovery_url(authority))
+        answer.raise_for_status()
+        return str(answer.json()["issuer"])
+
+
+async def seed_demo(admin: Administration, frontend_origin: str, b2c_issuer: str | None) -> SeedReport:
+    await admin.ensure_roles()
+    have = {w.name for w in await admin.workspaces()}
+    added_workspaces = 0
+    for name, _ in WORKSPACES:
+        if name not in have:
+            await admin.add_workspace(name, frontend_origin)
+            added_workspaces += 1
+    by_name = {w.name: w.id for w in await admin.workspaces()}
+    ids = {number: by_name[name] for name, number in WORKSPACES}
+    existing = {(i.email, i.workspace_id) for i in await admin.invites()}
+    added_invites = 0
+    for email, number, role, accepted in INVITES:
+        if (email, ids[number]) not in existing:
+            await admin.invite(email, ids[number], role, accepted=accepted)
+            added_invites += 1
+    issuers = {p.issuer for p in await admin.providers()}
+    wanted = [("Google (via B2C)", ProviderKind.SOCIAL, "google.com")]
+    if b2c_issuer:
+        wanted.insert(0, ("Local accounts (B2C)", ProviderKind.LOCAL, b2c_issuer))
+    added_providers = 0
+    for name, kind, issuer in wanted:
+        if issuer not in issuers:
+            await admin.add_provider(name, kind, issuer)
+            added_providers += 1
+    return SeedReport(added_workspaces, added_invites, added_providers)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -58,7 +59,7 @@ def ensure_certificates(state_dir: str | Path) -> CertificateFiles:
             _write(files.ca_key, _key_pem(ca_key), private=True)
             _write(files.ca_cert, ca_cert.public_bytes(serialization.Encoding.PEM))
         server_cert, _ = _load_pair(files.server_cert, files.server_key)
-        if server_cert is None or not _fresh(server_cert) or server_cert.issuer != ca_cert.subject:
+        if server_cert is None or not _fresh(server_cert) or not _issued_by(server_cert, ca_cert):
             server_cert, server_key = _new_server_cert(ca_cert, ca_key)
             _write(files.server_key, _key_pem(server_key), private=True)
             _write(files.server_cert, server_cert.public_bytes(serialization.Encoding.PEM))
@@ -71,6 +72,14 @@ def _now() -> dt.datetime:
 
 def _fresh(cert: x509.Certificate) -> bool:
     return cert.not_valid_after_utc - _RENEW_BEFORE > _now()
+
+
+def _issued_by(cert: x509.Certificate, ca_cert: x509.Certificate) -> bool:
+    try:
+        cert.verify_directly_issued_by(ca_cert)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
 def _load_pair(

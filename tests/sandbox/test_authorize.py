@@ -22,16 +22,28 @@ CONSUMERS = "9188040d-6c67-4c5b-b112-36a304b66dad"
 
 
 def authorize_url(sandbox, authority: str, client_id: str = AAD_CLIENT_ID, **params: str) -> str:
-    query = {"client_id": client_id, "response_type": "code", "redirect_uri": REDIRECT_URI,
-             "scope": "openid profile offline_access", **params}
+    query = {
+        "client_id": client_id,
+        "response_type": "code",
+        "redirect_uri": REDIRECT_URI,
+        "scope": "openid profile offline_access",
+        **params,
+    }
     return f"{authority}/oauth2/v2.0/authorize?{urlencode(query)}"
 
 
 def redeem(sandbox, authority: str, code: str, client_id=AAD_CLIENT_ID, secret=AAD_CLIENT_SECRET) -> dict:
     with sandbox.client() as client:
-        response = client.post(f"{authority}/oauth2/v2.0/token", data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
-            "client_id": client_id, "client_secret": secret})
+        response = client.post(
+            f"{authority}/oauth2/v2.0/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": REDIRECT_URI,
+                "client_id": client_id,
+                "client_secret": secret,
+            },
+        )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -89,7 +101,9 @@ def test_frank_at_home_and_as_guest_in_contoso(sandbox):
 
 def test_guest_is_also_reached_through_contosos_own_authority_or_the_tenant_field(sandbox):
     contoso = f"{sandbox.base_url}/{CONTOSO}"
-    assert sign_in_claims(sandbox, "frank@fabrikam.com", authority=contoso)["idp"].endswith(f"{FABRIKAM}/v2.0")
+    assert sign_in_claims(sandbox, "frank@fabrikam.com", authority=contoso)["idp"].endswith(
+        f"{FABRIKAM}/v2.0"
+    )
     assert sign_in_claims(sandbox, "frank@fabrikam.com", tenant="contoso")["tid"] == CONTOSO
 
 
@@ -148,8 +162,9 @@ def test_loopback_redirect_uri_matches_on_any_port(sandbox):
     url = authorize_url(sandbox, sandbox.aad_authority, redirect_uri="http://localhost:51234/redirect")
     with sandbox.client() as client:
         response = client.post(url, data={"username": "alice@contoso.com", "action": "signin"})
-        other_path = client.get(authorize_url(sandbox, sandbox.aad_authority,
-                                              redirect_uri="http://localhost:51234/other"))
+        other_path = client.get(
+            authorize_url(sandbox, sandbox.aad_authority, redirect_uri="http://localhost:51234/other")
+        )
     assert response.status_code == 302
     assert response.headers["location"].startswith("http://localhost:51234/redirect?code=")
     assert other_path.status_code == 400 and "AADSTS50011" in other_path.text

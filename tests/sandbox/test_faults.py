@@ -15,16 +15,25 @@ TOKEN_PATH = "/organizations/oauth2/v2.0/token"
 
 
 def code_for(sandbox, nonce: str = "n0nce") -> str:
-    url = (f"{sandbox.aad_authority}/oauth2/v2.0/authorize?client_id={AAD_CLIENT_ID}&response_type=code"
-           f"&redirect_uri={REDIRECT_URI}&scope=openid+offline_access&nonce={nonce}")
+    url = (
+        f"{sandbox.aad_authority}/oauth2/v2.0/authorize?client_id={AAD_CLIENT_ID}&response_type=code"
+        f"&redirect_uri={REDIRECT_URI}&scope=openid+offline_access&nonce={nonce}"
+    )
     return sandbox.sign_in(url, "alice@contoso.com")["code"]
 
 
 def redeem(sandbox, code: str) -> httpx.Response:
     with sandbox.client() as client:
-        return client.post(TOKEN_PATH, data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
-            "client_id": AAD_CLIENT_ID, "client_secret": AAD_CLIENT_SECRET})
+        return client.post(
+            TOKEN_PATH,
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": REDIRECT_URI,
+                "client_id": AAD_CLIENT_ID,
+                "client_secret": AAD_CLIENT_SECRET,
+            },
+        )
 
 
 def verified(sandbox, token: str, **options) -> dict:
@@ -119,9 +128,14 @@ def test_nonce_override_makes_msal_raise(sandbox):
 
 @pytest.mark.parametrize(
     ("claim", "value"),
-    [("aud", "00000000-0000-0000-0000-00000000f00d"), ("iss", "https://evil.example/x/v2.0"),
-     ("tid", "00000000-0000-0000-0000-0000000000aa"), ("nonce", "replayed"), ("exp", 1_000_000_000),
-     ("iat", 4_000_000_000)],
+    [
+        ("aud", "00000000-0000-0000-0000-00000000f00d"),
+        ("iss", "https://evil.example/x/v2.0"),
+        ("tid", "00000000-0000-0000-0000-0000000000aa"),
+        ("nonce", "replayed"),
+        ("exp", 1_000_000_000),
+        ("iat", 4_000_000_000),
+    ],
 )
 def test_claim_override_is_signed_in_the_id_token(sandbox, claim, value):
     code = code_for(sandbox)
@@ -165,8 +179,14 @@ def test_alg_none_token_is_unsigned_and_rejected(sandbox):
 def test_faults_are_listed_validated_and_cleared(sandbox):
     with sandbox.client() as client:
         assert client.post("/_sandbox/faults", json={"endpoint": "nowhere"}).status_code == 400
-        assert client.post("/_sandbox/faults", json={"endpoint": "graph", "claims": {"aud": "x"}}).status_code == 400
-        assert client.post("/_sandbox/faults", json={"endpoint": "token", "id_token": "weird"}).status_code == 400
+        assert (
+            client.post("/_sandbox/faults", json={"endpoint": "graph", "claims": {"aud": "x"}}).status_code
+            == 400
+        )
+        assert (
+            client.post("/_sandbox/faults", json={"endpoint": "token", "id_token": "weird"}).status_code
+            == 400
+        )
         assert client.post("/_sandbox/faults", json={"endpoint": "token", "status": 500}).status_code == 201
         assert len(client.get("/_sandbox/faults").json()["faults"]) == 1
         assert client.delete("/_sandbox/faults").status_code == 204

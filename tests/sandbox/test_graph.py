@@ -40,19 +40,38 @@ def test_me_returns_the_default_user_fields(sandbox):
     body = response.json()
     assert body["@odata.context"].endswith("/graph/v1.0/$metadata#users/$entity")
     assert set(body) - {"@odata.context"} == {
-        "businessPhones", "displayName", "givenName", "id", "jobTitle", "mail", "mobilePhone",
-        "officeLocation", "preferredLanguage", "surname", "userPrincipalName"}
+        "businessPhones",
+        "displayName",
+        "givenName",
+        "id",
+        "jobTitle",
+        "mail",
+        "mobilePhone",
+        "officeLocation",
+        "preferredLanguage",
+        "surname",
+        "userPrincipalName",
+    }
     assert body["id"] == "a11ce000-0000-4000-8000-00000000a11c" and body["mail"] == "alice@contoso.com"
 
 
 def test_me_honours_select_with_identities(sandbox):
-    response = graph(sandbox, "me", user_token(sandbox, "mallory@evil.example"),
-                     **{"$select": "id,mail,otherMails,identities"})
+    response = graph(
+        sandbox,
+        "me",
+        user_token(sandbox, "mallory@evil.example"),
+        **{"$select": "id,mail,otherMails,identities"},
+    )
     body = response.json()
     assert set(body) == {"@odata.context", "id", "mail", "otherMails", "identities"}
     assert body["mail"] == "alice@contoso.com"
-    assert body["identities"] == [{"signInType": "userPrincipalName", "issuer": "evilcorp.onmicrosoft.com",
-                                   "issuerAssignedId": "mallory@evil.example"}]
+    assert body["identities"] == [
+        {
+            "signInType": "userPrincipalName",
+            "issuer": "evilcorp.onmicrosoft.com",
+            "issuerAssignedId": "mallory@evil.example",
+        }
+    ]
 
 
 def test_users_by_id_with_app_token_shows_b2c_identities(sandbox):
@@ -60,8 +79,11 @@ def test_users_by_id_with_app_token_shows_b2c_identities(sandbox):
     select = {"$select": "id,displayName,mail,otherMails,userPrincipalName,identities"}
     bob = graph(sandbox, f"users/{BOB}", token, **select).json()
     assert bob["otherMails"] == ["bob@example.org"] and bob["mail"] is None
-    assert bob["identities"][0] == {"signInType": "emailAddress", "issuer": "posterlabappdev.onmicrosoft.com",
-                                    "issuerAssignedId": "bob@example.org"}
+    assert bob["identities"][0] == {
+        "signInType": "emailAddress",
+        "issuer": "posterlabappdev.onmicrosoft.com",
+        "issuerAssignedId": "bob@example.org",
+    }
     carol = graph(sandbox, f"users/{CAROL}", token, **select).json()
     assert carol["identities"][0]["signInType"] == "federated"
     assert carol["identities"][0]["issuer"] == "google.com"
@@ -94,14 +116,19 @@ def test_id_token_is_not_a_graph_token(sandbox):
 
 def test_app_token_cannot_call_me_and_user_token_cannot_list_users(sandbox):
     assert_graph_error(graph(sandbox, "me", app_token(sandbox)), 400, "BadRequest")
-    assert_graph_error(graph(sandbox, f"users/{BOB}", user_token(sandbox)), 403, "Authorization_RequestDenied")
+    assert_graph_error(
+        graph(sandbox, f"users/{BOB}", user_token(sandbox)), 403, "Authorization_RequestDenied"
+    )
 
 
 def test_unknown_or_other_tenant_user_is_404(sandbox):
     token = app_token(sandbox)
-    assert_graph_error(graph(sandbox, "users/a11ce000-0000-4000-8000-00000000a11c", token), 404,
-                       "Request_ResourceNotFound")
+    assert_graph_error(
+        graph(sandbox, "users/a11ce000-0000-4000-8000-00000000a11c", token), 404, "Request_ResourceNotFound"
+    )
 
 
 def test_unknown_select_property_is_400(sandbox):
-    assert_graph_error(graph(sandbox, "me", user_token(sandbox), **{"$select": "shoeSize"}), 400, "BadRequest")
+    assert_graph_error(
+        graph(sandbox, "me", user_token(sandbox), **{"$select": "shoeSize"}), 400, "BadRequest"
+    )

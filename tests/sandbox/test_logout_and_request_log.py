@@ -13,21 +13,32 @@ def logout(sandbox, path: str, **params):
 
 
 def test_logout_redirects_to_registered_uri_with_state(sandbox):
-    response = logout(sandbox, "/organizations/oauth2/v2.0/logout",
-                      post_logout_redirect_uri="http://localhost:3001/", state="bye")
+    response = logout(
+        sandbox,
+        "/organizations/oauth2/v2.0/logout",
+        post_logout_redirect_uri="http://localhost:3001/",
+        state="bye",
+    )
     assert response.status_code == 302 and response.headers["location"] == "http://localhost:3001/?state=bye"
 
 
 def test_logout_ignores_the_port_of_a_loopback_uri(sandbox):
-    response = logout(sandbox, f"/{B2C_TENANT}/{B2C_POLICY}/oauth2/v2.0/logout",
-                      post_logout_redirect_uri="http://localhost:49152/")
+    response = logout(
+        sandbox,
+        f"/{B2C_TENANT}/{B2C_POLICY}/oauth2/v2.0/logout",
+        post_logout_redirect_uri="http://localhost:49152/",
+    )
     assert response.status_code == 302 and response.headers["location"] == "http://localhost:49152/"
 
 
 def test_logout_never_redirects_to_an_unregistered_uri(sandbox):
     for target in ("https://evil.example/", "http://localhost:3001/elsewhere"):
-        response = logout(sandbox, "/organizations/oauth2/v2.0/logout", post_logout_redirect_uri=target,
-                          client_id=AAD_CLIENT_ID)
+        response = logout(
+            sandbox,
+            "/organizations/oauth2/v2.0/logout",
+            post_logout_redirect_uri=target,
+            client_id=AAD_CLIENT_ID,
+        )
         assert response.status_code == 200 and "location" not in response.headers
         assert "signed out" in response.text
 
@@ -55,10 +66,18 @@ def test_hook_calls_are_not_logged(sandbox):
 
 def test_users_can_be_added_and_listed(sandbox):
     with sandbox.client() as client:
-        created = client.post("/_sandbox/users", json={
-            "username": "grace@contoso.com", "tenant": "contoso", "display_name": "Grace",
-            "mail": "grace@contoso.com"})
-        duplicate = client.post("/_sandbox/users", json={"username": "grace@contoso.com", "tenant": "contoso"})
+        created = client.post(
+            "/_sandbox/users",
+            json={
+                "username": "grace@contoso.com",
+                "tenant": "contoso",
+                "display_name": "Grace",
+                "mail": "grace@contoso.com",
+            },
+        )
+        duplicate = client.post(
+            "/_sandbox/users", json={"username": "grace@contoso.com", "tenant": "contoso"}
+        )
         unknown = client.post("/_sandbox/users", json={"username": "x@y.z", "tenant": "nowhere"})
     assert created.status_code == 201 and created.json()["oid"]
     assert duplicate.status_code == 400 and unknown.status_code == 400

@@ -68,8 +68,12 @@ def test_wrong_secret_is_invalid_client_7000215_with_401(sandbox):
     with sandbox.client() as client:
         response = client.post(
             "/organizations/oauth2/v2.0/token",
-            data={"grant_type": "client_credentials", "client_id": AAD_CLIENT_ID, "client_secret": "nope",
-                  "scope": "https://graph.microsoft.com/.default"},
+            data={
+                "grant_type": "client_credentials",
+                "client_id": AAD_CLIENT_ID,
+                "client_secret": "nope",
+                "scope": "https://graph.microsoft.com/.default",
+            },
         )
     assert response.status_code == 401
     assert_azure_error(response.json(), "invalid_client", 7000215)
@@ -106,8 +110,11 @@ def test_b2c_errors_have_b2c_shape(sandbox, clock):
     clock.advance(601)
     result = app.acquire_token_by_auth_code_flow(flow, reply)
     assert result["error"] == "invalid_grant"
-    assert re.match(r"^AADB2C90080: .+\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: .+Z\r\n$",
-                    result["error_description"], re.S)
+    assert re.match(
+        r"^AADB2C90080: .+\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: .+Z\r\n$",
+        result["error_description"],
+        re.S,
+    )
     assert "error_codes" not in result
 
 
@@ -128,8 +135,13 @@ def test_client_secret_basic_is_accepted(sandbox):
         response = client.post(
             "/organizations/oauth2/v2.0/token",
             headers={"Authorization": f"Basic {basic}"},
-            data={"grant_type": "authorization_code", "code": reply["code"], "redirect_uri": REDIRECT_URI,
-                  "code_verifier": flow["code_verifier"], "scope": "User.Read openid offline_access"},
+            data={
+                "grant_type": "authorization_code",
+                "code": reply["code"],
+                "redirect_uri": REDIRECT_URI,
+                "code_verifier": flow["code_verifier"],
+                "scope": "User.Read openid offline_access",
+            },
         )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -142,8 +154,13 @@ def test_missing_verifier_when_challenge_was_sent_is_rejected(sandbox):
     with sandbox.client() as client:
         response = client.post(
             "/organizations/oauth2/v2.0/token",
-            data={"grant_type": "authorization_code", "code": reply["code"], "redirect_uri": REDIRECT_URI,
-                  "client_id": AAD_CLIENT_ID, "client_secret": AAD_CLIENT_SECRET},
+            data={
+                "grant_type": "authorization_code",
+                "code": reply["code"],
+                "redirect_uri": REDIRECT_URI,
+                "client_id": AAD_CLIENT_ID,
+                "client_secret": AAD_CLIENT_SECRET,
+            },
         )
     assert_azure_error(response.json(), "invalid_grant", 501481)
 
@@ -164,9 +181,9 @@ def test_unknown_refresh_token_is_invalid_grant(sandbox):
 
 @pytest.mark.parametrize("scope", ["User.Read", "https://graph.microsoft.com/User.Read"])
 def test_client_credentials_needs_a_default_scope(sandbox, scope):
-    result = aad_app(sandbox, authority=f"{sandbox.base_url}/contoso.onmicrosoft.com").acquire_token_for_client(
-        [scope]
-    )
+    result = aad_app(
+        sandbox, authority=f"{sandbox.base_url}/contoso.onmicrosoft.com"
+    ).acquire_token_for_client([scope])
     assert_azure_error(result, "invalid_scope", 1002012)
 
 
@@ -180,7 +197,11 @@ def test_b2c_app_cannot_use_an_azure_ad_tenant(sandbox):
     with sandbox.client() as client:
         response = client.post(
             "/organizations/oauth2/v2.0/token",
-            data={"grant_type": "client_credentials", "client_id": B2C_CLIENT_ID, "client_secret": "x",
-                  "scope": "https://graph.microsoft.com/.default"},
+            data={
+                "grant_type": "client_credentials",
+                "client_id": B2C_CLIENT_ID,
+                "client_secret": "x",
+                "scope": "https://graph.microsoft.com/.default",
+            },
         )
     assert_azure_error(response.json(), "unauthorized_client", 700016)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -135,3 +136,16 @@ async def seed_person(database: SqlDatabase, user: User | None = None) -> User:
         await uow.accounts.add(an_account(user_id=user.id))
         await uow.commit()
     return user
+
+
+def sqlite_row_counts(path: str) -> dict[str, int]:
+    """Row counts read with the stdlib driver: a plain reader, outside the adapter's engine
+    (whose units take SQLite's write lock), so it works while a unit is open."""
+    connection = sqlite3.connect(path)
+    try:
+        return {
+            name: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for name, table in COUNTED.items()
+        }
+    finally:
+        connection.close()

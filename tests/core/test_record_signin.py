@@ -104,6 +104,24 @@ async def test_invite_accepted_later_is_applied_at_the_next_sign_in(world: World
         ]
 
 
+async def test_invite_for_a_higher_role_raises_a_members_role_and_a_lower_one_never_lowers_it(
+    world: World,
+) -> None:
+    await world.admin.invite("alice@contoso.com", 1, "viewer", accepted=True)
+    first = await world.record(ALICE)
+    await world.admin.invite("alice@contoso.com", 1, "owner", accepted=True)
+    await world.record(ALICE)
+    await world.admin.invite("alice@contoso.com", 1, "editor", accepted=True)
+    before = world.rows()
+    third = await world.record(ALICE)
+    assert len(third.applied_invites) == 1
+    assert world.rows() == {**before, "sessions": before["sessions"] + 1}
+    async with world.db.unit_of_work() as uow:
+        assert [(m.workspace_id, m.role) for m in await uow.memberships.for_user(first.user.id)] == [
+            (1, "owner")
+        ]
+
+
 async def test_invite_to_a_deleted_workspace_is_never_applied(world: World) -> None:
     invite = await world.admin.invite("alice@contoso.com", 2, "owner", accepted=True)
     async with world.db.unit_of_work() as uow:

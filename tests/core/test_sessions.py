@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.memory import MemoryDatabase
 from core.errors import ErrorCode, SignInError
 from core.identity import SessionClaims
 from core.model import Session
@@ -12,6 +13,7 @@ from core.policy import SignInPolicy
 from core.ports import CachedSession
 from core.usecases.authenticate import Authenticate, AuthenticatedSession
 from core.usecases.complete_signin import SignedIn
+from core.usecases.session_changes import Logout, RefreshSession
 from tests.core.builders import aad, local
 from tests.core.world import World
 
@@ -273,3 +275,51 @@ async def test_user_without_verified_email_is_disabled_by_id(world: World) -> No
 async def test_disabling_an_unknown_user_is_an_invalid_request(world: World, who: str) -> None:
     await world.login(ALICE)
     assert (await failure(world.disable(who))).code is ErrorCode.INVALID_REQUEST
+
+
+# Races between the check of a session and its change ------------------------------------
+class _RevokingBeforeNextUnit:
+    """Units of work of `db`; the next one opened is preceded by a logout elsewhere."""
+
+    def __init__(self, world: World, session_id: str) -> None:
+        self.world, self.session_id, self.armed = world, session_id, False
+
+    def __call__(self) -> object:
+        outer = self
+
+        class _Unit:
+            def __init__(self) -> None:
+                self.inner = outer.world.db.unit_of_work()
+
+            def __getattr__(self, name: str) -> object:
+                return getattr(self.inner, name)
+
+            async def __aenter__(self) -> object:
+                if outer.armed:
+                    outer.armed = False
+                    await revoke_in_database(outer.world, outer.session_id)
+                await self.inner.__aenter__()
+                return self
+
+            async def __aexit__(self, *exc: object) -> None:
+                await self.inner.__aexit__(*exc)  # type: ignore[arg-type]
+
+        return _Unit()
+
+
+async def test_session_closed_between_its_check_and_its_refresh_is_not_refreshed(world: World) -> None:
+    done = await world.login(ALICE)
+    racing = _RevokingBeforeNextUnit(world, done.session_id)
+    refresh = RefreshSession(
+        world.authenticate, racing, world.tokens, world.clock, world.ids, world.policy  # type: ignore[arg-type]
+    )
+    racing.armed = True
+    assert (await failure(refresh(done.token))).code is ErrorCode.INVALID_TOKEN
+    assert (await stored(world, done.session_id)).idle_expires_at == done.expires_at + timedelta(hours=1)
+
+
+async def test_session_purged_between_its_check_and_its_logout_is_an_invalid_token(world: World) -> None:
+    done = await world.login(ALICE)
+    elsewhere = MemoryDatabase()
+    logout = Logout(world.authenticate, elsewhere.unit_of_work, world.cache, world.microsoft, world.clock)
+    assert (await failure(logout(done.token))).code is ErrorCode.INVALID_TOKEN

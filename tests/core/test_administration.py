@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from core.errors import ErrorCode, SignInError
+from core.model import InviteStatus, ProviderKind
+from core.usecases.administration import STANDARD_ROLES
+from tests.core.builders import aad
+from tests.core.world import World
+
+
+async def failure(awaitable: object) -> SignInError:
+    with pytest.raises(SignInError) as caught:
+        await awaitable  # type: ignore[misc]
+    assert caught.value.code is ErrorCode.INVALID_REQUEST
+    return caught.value
+
+
+async def test_workspaces_get_increasing_ids_and_a_clean_host(world: World) -> None:
+    added = await world.admin.add_workspace("  Tailspin ", "https://tailspin.example/")
+    assert (added.id, added.name, added.frontend_host) == (3, "Tailspin", "https://tailspin.example")
+    assert [w.id for w in await world.admin.workspaces()] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("name", "host"),
+    [("  ", "https://a.example"), ("A", "https://a.example/home"), ("A", "a.example"), ("A", "ftp://a.example")],
+)
+async def test_workspace_needs_a_name_and_a_bare_origin(world: World, name: str, host: str) -> None:
+    rows = world.rows()
+    await failure(world.admin.add_workspace(name, host))
+    assert world.rows() == rows
+
+
+async def test_ensure_roles_is_idempotent_and_adds_only_missing_roles(world: World) -> None:
+    assert [r.name for r in await world.admin.roles()] == [name for name, _ in STANDARD_ROLES]
+    roles = await world.admin.ensure_roles([*STANDARD_ROLES, ("auditor", 5)])
+    assert [(r.name, r.rank) for r in roles][-1] == ("auditor", 5)
+    assert len({r.id for r in roles}) == 4
+    assert await world.admin.ensure_roles() == roles
+
+
+async def test_invite_stores_the_normalised_address_pending_or_accepted(world: World) -> None:
+    expires = world.clock.now() + timedelta(days=7)
+    pending = await world.admin.invite("  Bob@Contoso.COM ", 1, "editor", expires_at=expires)
+    accepted = await world.admin.invite("carol@contoso.com", 2, "viewer", accepted=True)
+    assert pending.email == "bob@contoso.com" and pending.status is InviteStatus.PENDING
+    assert pending.expires_at == expires and pending.created_at == world.clock.now()
+    assert accepted.status is InviteStatus.ACCEPTED
+    assert [i.id for i in await world.admin.invites()] == [pending.id, accepted.id]
+
+
+@pytest.mark.parametrize(
+    ("email", "workspace", "role"),
+    [("not-an-email", 1, "viewer"), ("bob@contoso.com", 99, "viewer"), ("bob@contoso.com", 1, "janitor")],
+)
+async def test_invite_refuses_a_bad_address_workspace_or_role(
+    world: World, email: str, workspace: int, role: str
+) -> None:
+    rows = world.rows()
+    await failure(world.admin.invite(email, workspace, role))
+    assert world.rows() == rows
+
+
+async def test_invite_moves_from_pending_to_accepted_or_revoked_only(world: World) -> None:
+    invite = await world.admin.invite("bob@contoso.com", 1, "viewer")
+    accepted = await world.admin.accept_invite(invite.id)
+    assert accepted.status is InviteStatus.ACCEPTED
+    await failure(world.admin.accept_invite(invite.id))
+    revoked = await world.admin.revoke_invite(invite.id)
+    assert revoked.status is InviteStatus.REVOKED
+    await failure(world.admin.revoke_invite(invite.id))
+    await failure(world.admin.accept_invite(invite.id))
+    await failure(world.admin.accept_invite("no-such-invite"))
+    assert {i.id: i.status for i in await world.admin.invites()}[invite.id] is InviteStatus.REVOKED
+
+
+async def test_applied_invite_can_no_longer_be_revoked(world: World) -> None:
+    invite = await world.admin.invite("alice@contoso.com", 1, "viewer", accepted=True)
+    await world.record(aad("alice@contoso.com"))
+    await failure(world.admin.revoke_invite(invite.id))
+
+
+async def test_provider_joins_the_directory_of_its_first_own_domain(world: World) -> None:
+    provider = await world.admin.add_provider(
+        "Fabrikam", ProviderKind.EXTERNAL_AD, "  https://fabrikam/issuer ",
+        domains=["outlook.com", "Fabrikam.COM.", "fabrikam.net"], trusted=True,
+    )
+    assert provider.issuer == "https://fabrikam/issuer"
+    assert provider.domains == ("outlook.com", "fabrikam.com", "fabrikam.net") and provider.trusted
+    async with world.db.unit_of_work() as uow:
+        directory = await uow.directories.get(provider.directory_id)
+    assert directory is not None and directory.domain == "fabrikam.com"
+    again = await world.admin.add_provider("Other", ProviderKind.SOCIAL, "other", domains=["fabrikam.org"])
+    assert again.directory_id != provider.directory_id
+    assert [p.id for p in await world.admin.providers()][-2:] == [provider.id, again.id]
+
+
+async def test_provider_with_consumer_or_no_domains_joins_the_default_directory(world: World) -> None:
+    providers = {p.issuer: p for p in await world.admin.providers()}
+    local, google = providers[next(i for i in providers if "b2c" in i)], providers["google.com"]
+    assert local.directory_id == google.directory_id
+    async with world.db.unit_of_work() as uow:
+        default = await uow.directories.default()
+    assert default is not None and default.id == local.directory_id
+    assert default.name == world.policy.default_directory_name
+
+
+@pytest.mark.parametrize(
+    ("issuer", "domains"),
+    [("google.com", ()), ("new-issuer", ("gmail.com",)), ("  ", ()), ("new-issuer", ("bad domain",))],
+)
+async def test_provider_with_a_taken_issuer_or_domain_or_bad_input_is_refused(
+    world: World, issuer: str, domains: tuple[str, ...]
+) -> None:
+    rows = world.rows()
+    await failure(world.admin.add_provider("X", ProviderKind.SOCIAL, issuer, domains=domains))
+    assert world.rows() == rows
+
+
+async def test_users_are_listed_in_creation_order(world: World) -> None:
+    first = await world.record(aad("a@contoso.com", oid="a"))
+    world.clock.advance(1)
+    second = await world.record(aad("b@contoso.com", oid="b"))
+    assert [u.id for u in await world.admin.users()] == [first.user.id, second.user.id]

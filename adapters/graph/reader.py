@@ -47,7 +47,9 @@ class GraphProfileReader:
         read_timeout: float,
         clock: Clock,
         time_budget: float,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """`transport` is for tests (an `httpx.MockTransport`); leave it out otherwise."""
         if time_budget <= 0 or connect_timeout <= 0 or read_timeout <= 0:
             raise ValueError("timeouts and the time budget must be positive")
         self._configs = {a.name: a for a in authorities}
@@ -55,7 +57,7 @@ class GraphProfileReader:
         self._clock = clock
         self._budget = time_budget
         timeout = httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout)
-        self._http = LazyAsyncClient(ca_bundle=ca_bundle, timeout=timeout)
+        self._http = LazyAsyncClient(ca_bundle=ca_bundle, timeout=timeout, transport=transport)
         self._app_tokens = AppTokens(self._http, DiscoveryCache(self._http, clock), clock)
 
     async def read(self, login: RedeemedLogin) -> ExternalIdentity:

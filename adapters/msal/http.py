@@ -22,8 +22,16 @@ def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
 class LazyAsyncClient:
     """Hands out the process's `httpx.AsyncClient`, built on first use in the running loop."""
 
-    def __init__(self, *, ca_bundle: str | None, timeout: httpx.Timeout, max_connections: int = 50) -> None:
+    def __init__(
+        self,
+        *,
+        ca_bundle: str | None,
+        timeout: httpx.Timeout,
+        max_connections: int = 50,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._ca_bundle = ca_bundle
+        self._transport = transport  # tests only: an httpx.MockTransport
         self._timeout = timeout
         self._limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=10)
         self._client: httpx.AsyncClient | None = None
@@ -37,6 +45,7 @@ class LazyAsyncClient:
                 timeout=self._timeout,
                 limits=self._limits,
                 follow_redirects=False,
+                transport=self._transport,
             )
             self._loop = loop
         return self._client

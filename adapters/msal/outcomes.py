@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import requests
+from msal.exceptions import MsalServiceError
 
 from core.errors import ErrorCode, SignInError
 
@@ -65,7 +66,8 @@ def exception_outcome(error: BaseException, *, redeeming: bool) -> SignInError:
     checks, a `RuntimeError` is MSAL's nonce check and a data error is a malformed ID token
     (non-JSON answers are stopped earlier, by the HTTP session)."""
     name = type(error).__name__
-    if isinstance(error, requests.RequestException | OSError | TimeoutError):
+    # MsalServiceError: MSAL's throttling layer raising for a 5xx answer.
+    if isinstance(error, requests.RequestException | MsalServiceError | OSError | TimeoutError):
         return SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, f"Microsoft unreachable ({name})")
     if redeeming and isinstance(error, RuntimeError):
         return SignInError(ErrorCode.INVALID_TOKEN, "nonce mismatch (MSAL)")

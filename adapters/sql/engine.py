@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import StaticPool
 
 DEFAULT_URL = "sqlite:///var/signin.db"
 
@@ -59,7 +58,7 @@ def async_url(url: str | URL) -> URL:
 def sqlite_file(url: URL) -> Path | None:
     """The file of a SQLite URL; None for an in-memory database."""
     database = url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
+    if not database or database == ":memory:" or "mode=memory" in str(url.query):
         return None
     return Path(database)
 
@@ -101,26 +100,24 @@ def _postgres_engine(url: URL, config: DatabaseConfig) -> AsyncEngine:
 
 def _sqlite_engine(url: URL, config: DatabaseConfig) -> AsyncEngine:
     path = sqlite_file(url)
-    kwargs: dict[str, Any] = {
-        "hide_parameters": True,
-        # sqlite3's busy timeout: how long a writer waits for another one to finish
-        "connect_args": {"timeout": config.pool_timeout},
-    }
     if path is None:
-        kwargs["poolclass"] = StaticPool  # one shared connection, or each sees its own db
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        kwargs.update(
-            pool_size=config.pool_size,
-            max_overflow=config.max_overflow,
-            pool_timeout=config.pool_timeout,
-        )
-    engine = create_async_engine(url, **kwargs)
-    _take_over_sqlite_transactions(engine, wal=path is not None)
+        # each engine (and the migrations' own) would see a different empty database
+        raise ValueError("in-memory SQLite is not supported: use a file, e.g. sqlite:///var/signin.db")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(
+        url,
+        hide_parameters=True,
+        pool_size=config.pool_size,
+        max_overflow=config.max_overflow,
+        pool_timeout=config.pool_timeout,
+        # sqlite3's busy timeout: how long a writer waits for another one to finish
+        connect_args={"timeout": config.pool_timeout},
+    )
+    _take_over_sqlite_transactions(engine)
     return engine
 
 
-def _take_over_sqlite_transactions(engine: AsyncEngine, *, wal: bool) -> None:
+def _take_over_sqlite_transactions(engine: AsyncEngine) -> None:
     """Foreign keys on for every connection, and one real transaction per unit of work.
 
     sqlite3's legacy mode starts no transaction for SELECT, so a unit of work that reads
@@ -134,9 +131,9 @@ def _take_over_sqlite_transactions(engine: AsyncEngine, *, wal: bool) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        if wal:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+        # WAL: readers outside a unit (health checks, backups) never wait for a writer
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

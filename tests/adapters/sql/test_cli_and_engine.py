@@ -67,3 +67,9 @@ def test_db_upgrade_failure_is_one_line_without_password(monkeypatch, capsys):
     assert _run("db", "upgrade") == 1
     err = capsys.readouterr().err
     assert "hunter2" not in err and "temporarily_unavailable" in err
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_in_memory_sqlite_is_refused_with_a_hint(url: str):
+    with pytest.raises(ValueError, match="use a file"):
+        create_engine(DatabaseConfig(url=url))

@@ -1,0 +1,3 @@
+from tests.adapters.msal.fixtures import clean_sandbox, configs, gateway, profiles, sandbox
+
+__all__ = ["clean_sandbox", "configs", "gateway", "profiles", "sandbox"]

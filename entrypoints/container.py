@@ -136,6 +136,8 @@ def _profiles(settings: Settings, authorities: tuple[Any, ...], clock: SystemClo
         connect_timeout=settings.http_timeout,
         read_timeout=settings.http_timeout,
         clock=clock,
+        # room for one polite retry after a short Retry-After, never a long wait
+        time_budget=2 * settings.http_timeout,
     )
 
 

@@ -1,0 +1,97 @@
+"""Settings: every bad value stops start-up with a message naming the variable; production
+refuses the embedded conveniences one by one."""
+from __future__ import annotations
+
+import pytest
+
+from entrypoints.settings import SettingsError, load_settings
+from entrypoints.settings_table import SETTINGS
+
+PRODUCTION = {
+    "SIGNIN_ENV": "production",
+    "SIGNIN_PUBLIC_URL": "https://signin.example.com",
+    "SIGNIN_ALLOWED_ORIGINS": "https://app.example.com",
+    "SIGNIN_DATABASE_URL": "postgresql://signin@db:5432/signin",
+    "SIGNIN_REDIS_URL": "redis://cache:6379/0",
+    "SIGNIN_TOKEN_ENCRYPTION_KEY": "A" * 43 + "=",
+    "SIGNIN_JWT_PRIVATE_KEY_FILE": "/run/secrets/jwt.pem",
+    "SIGNIN_AAD_AUTHORITY": "https://login.microsoftonline.com/organizations",
+    "SIGNIN_AAD_CLIENT_ID": "11111111-1111-1111-1111-111111111111",
+    "SIGNIN_AAD_CLIENT_SECRET": "real-secret",
+    "SIGNIN_B2C_AUTHORITY": "https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1A_SIGNUP_SIGNIN",
+    "SIGNIN_B2C_CLIENT_ID": "22222222-2222-2222-2222-222222222222",
+    "SIGNIN_B2C_CLIENT_SECRET": "real-secret-2",
+    "SIGNIN_B2C_GRAPH_AUTHORITY": "https://login.microsoftonline.com/contoso.onmicrosoft.com",
+    "SIGNIN_GRAPH_URL": "https://graph.microsoft.com/v1.0",
+}
+
+
+def test_embedded_defaults_start_with_no_settings_at_all():
+    settings = load_settings({})
+    assert settings.env == "embedded"
+    assert settings.redirect_uri == "http://localhost:8000/redirect"
+    assert settings.allowed_origins == ("http://localhost:3001",)
+    assert [a.name for a in settings.authorities] == ["aad", "b2c"]
+    assert settings.token_delivery == "fragment"
+
+
+def test_a_complete_production_configuration_is_accepted():
+    settings = load_settings(PRODUCTION)
+    assert settings.production and settings.ca_bundle is None
+
+
+@pytest.mark.parametrize("missing", [
+    "SIGNIN_ALLOWED_ORIGINS", "SIGNIN_REDIS_URL", "SIGNIN_TOKEN_ENCRYPTION_KEY",
+    "SIGNIN_JWT_PRIVATE_KEY_FILE", "SIGNIN_AAD_AUTHORITY", "SIGNIN_AAD_CLIENT_ID",
+    "SIGNIN_AAD_CLIENT_SECRET", "SIGNIN_B2C_CLIENT_SECRET", "SIGNIN_B2C_GRAPH_AUTHORITY",
+    "SIGNIN_GRAPH_URL",
+])
+def test_production_refuses_to_start_without_each_required_setting(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    with pytest.raises(SettingsError, match=missing):
+        load_settings(env)
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("SIGNIN_DATABASE_URL", "sqlite:///var/signin.db"),
+    ("SIGNIN_AAD_AUTHORITY", "https://localhost:8443/organizations"),
+    ("SIGNIN_PUBLIC_URL", "http://signin.example.com"),
+    ("SIGNIN_GRAPH_URL", "https://localhost:8443/graph/v1.0"),
+])
+def test_production_refuses_embedded_conveniences(name, value):
+    with pytest.raises(SettingsError, match=name):
+        load_settings({**PRODUCTION, name: value})
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("SIGNIN_PORT", "eighty"),
+    ("SIGNIN_PORT", "0"),
+    ("SIGNIN_ENV", "staging"),
+    ("SIGNIN_TOKEN_DELIVERY", "cookie"),
+    ("SIGNIN_ALLOWED_ORIGINS", "localhost:3001"),
+    ("SIGNIN_DATABASE_URL", "mysql://x"),
+    ("SIGNIN_REDIS_URL", "http://cache"),
+    ("SIGNIN_PROVIDERS", "aad,google"),
+    ("SIGNIN_AAD_AUTHORITY", "http://login.microsoftonline.com/organizations"),
+    ("SIGNIN_AAD_ALLOW_PERSONAL_ACCOUNTS", "maybe"),
+    ("SIGNIN_SESSION_IDLE_TIMEOUT", "5"),
+    ("SIGNIN_PUBLIC_URL", "http://localhost:8000/prefix"),
+])
+def test_malformed_values_are_named(name, value):
+    with pytest.raises(SettingsError, match=name):
+        load_settings({name: value})
+
+
+def test_an_unknown_signin_variable_is_refused_as_a_likely_typo():
+    with pytest.raises(SettingsError, match="SIGNIN_REDIS_UR"):
+        load_settings({"SIGNIN_REDIS_UR": "redis://x"})
+
+
+def test_secrets_never_show_in_the_settings_repr():
+    text = repr(load_settings(PRODUCTION)) + repr(load_settings(PRODUCTION).authorities)
+    assert "real-secret" not in text and "A" * 43 not in text
+
+
+def test_every_setting_has_a_description_and_an_example():
+    for setting in SETTINGS:
+        assert setting.name.startswith("SIGNIN_") and setting.description and setting.example

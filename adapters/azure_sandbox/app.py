@@ -107,7 +107,7 @@ def create_sandbox_app(
     sandbox = Sandbox(directory or load_directory(), origin, clock)
     return Litestar(
         route_handlers=[*HOOK_HANDLERS, graph_endpoint, authority_endpoint],
-        middleware=[DefineMiddleware(RequestLogMiddleware, log=sandbox.requests)],
+        middleware=[DefineMiddleware(RequestLogMiddleware)],
         state=State({"sandbox": sandbox}),
         openapi_config=None,
         debug=False,

@@ -80,11 +80,13 @@ def new_signing_key(family: str, now: float) -> SigningKey:
 class KeyRing:
     """The current signing key and the previous one (after a rotation)."""
 
-    def __init__(self, family: str, now: float, issuer_template: str | None = None) -> None:
+    def __init__(
+        self, family: str, now: float, issuer_template: str | None = None, initial: SigningKey | None = None
+    ) -> None:
         self.family = family
         self.issuer_template = issuer_template
         self._lock = threading.Lock()
-        self._keys = [new_signing_key(family, now)]
+        self._keys = [initial or new_signing_key(family, now)]
 
     @property
     def current(self) -> SigningKey:

@@ -43,11 +43,10 @@ class RequestLog:
 
 
 class RequestLogMiddleware:
-    """ASGI middleware recording every non-hook HTTP request in a `RequestLog`."""
+    """ASGI middleware recording every non-hook HTTP request in the sandbox's `RequestLog`."""
 
-    def __init__(self, app: ASGIApp, log: RequestLog) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.log = log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/_sandbox/"):
@@ -64,4 +63,6 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, capture)
         finally:
-            self.log.record(scope["method"], scope["path"], status)
+            # Looked up per request: the sandbox state can be swapped (see testing.reset).
+            log: RequestLog = scope["app"].state.sandbox.requests
+            log.record(scope["method"], scope["path"], status)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .directory import Directory
 from .faults import FaultBook
 from .grants import GrantStore
-from .keys import KeyRing
+from .keys import KeyRing, SigningKey
 from .requestlog import RequestLog
 
 Clock = Callable[[], float]
@@ -26,14 +26,22 @@ class Sandbox:
     faults: FaultBook = field(default_factory=FaultBook)
     requests: RequestLog = field(default_factory=RequestLog)
     clock_offset: float = 0.0
+    # Start from these keys instead of generating new ones (tests reuse them: RSA is slow).
+    seed_keys: dict[str, SigningKey] = field(default_factory=dict, repr=False)
     aad_keys: KeyRing = field(init=False)
     b2c_keys: KeyRing = field(init=False)
 
     def __post_init__(self) -> None:
         self.origin = self.origin.rstrip("/")
         now = self.now()
-        self.aad_keys = KeyRing("aad", now, issuer_template=f"{self.origin}/{{tenantid}}/v2.0")
-        self.b2c_keys = KeyRing("b2c", now)
+        self.aad_keys = KeyRing(
+            "aad", now, issuer_template=f"{self.origin}/{{tenantid}}/v2.0", initial=self.seed_keys.get("aad")
+        )
+        self.b2c_keys = KeyRing("b2c", now, initial=self.seed_keys.get("b2c"))
+
+    def initial_keys(self) -> dict[str, SigningKey]:
+        """The keys each ring signs with now (to seed another Sandbox)."""
+        return {"aad": self.aad_keys.current, "b2c": self.b2c_keys.current}
 
     def now(self) -> float:
         """The sandbox's time: the injected clock plus any offset set by the clock hook."""

@@ -16,15 +16,17 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
+from litestar import Litestar
 
 from .app import create_sandbox_app
 from .directory import Directory, load_directory
+from .keys import SigningKey
 from .server import bind_loopback, build_server, origin_for
 from .state import Clock, Sandbox
 from .tls import ensure_certificates
@@ -49,6 +51,25 @@ class SandboxHandle:
     ca_path: Path
     state_dir: Path
     sandbox: Sandbox  # the live in-process state (directory, keys, faults, log)
+    app: Litestar | None = None
+    _seed_keys: dict[str, SigningKey] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        # Reset sandboxes start from the first instance's keys: generating RSA keys per test
+        # would cost a tenth of a second each; rotation still makes new ones.
+        self._seed_keys = self.sandbox.initial_keys()
+
+    def reset(self, *, directory: Directory | None = None, clock: Clock | None = None) -> Sandbox:
+        """Swap in fresh state (directory, keys, codes, faults, log, clock) without restarting
+        the server, so one served sandbox can be shared by many tests."""
+        if self.app is None:
+            raise RuntimeError("this handle has no app to reset")
+        fresh = Sandbox(
+            directory or load_directory(), self.base_url, clock or time.time, seed_keys=self._seed_keys
+        )
+        self.app.state.sandbox = fresh
+        self.sandbox = fresh
+        return fresh
 
     @property
     def aad_authority(self) -> str:
@@ -147,6 +168,7 @@ def running_sandbox(
             ca_path=files.ca_cert,
             state_dir=Path(state_dir),
             sandbox=app.state.sandbox,
+            app=app,
         )
     finally:
         server.should_exit = True

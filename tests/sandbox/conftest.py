@@ -34,10 +34,17 @@ def clock() -> FakeClock:
     return FakeClock(time.time())
 
 
-@pytest.fixture
-def sandbox(sandbox_state_dir: Path, clock: FakeClock) -> Iterator[SandboxHandle]:
-    with running_sandbox(sandbox_state_dir, clock=clock) as handle:
+@pytest.fixture(scope="session")
+def served_sandbox(sandbox_state_dir: Path) -> Iterator[SandboxHandle]:
+    with running_sandbox(sandbox_state_dir) as handle:
         yield handle
+
+
+@pytest.fixture
+def sandbox(served_sandbox: SandboxHandle, clock: FakeClock) -> SandboxHandle:
+    """The shared served sandbox with fresh state and this test's clock."""
+    served_sandbox.reset(clock=clock)
+    return served_sandbox
 
 
 @pytest.fixture(autouse=True)

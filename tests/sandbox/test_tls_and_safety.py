@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import ipaddress
 import os
 import socket
@@ -23,9 +24,21 @@ from adapters.azure_sandbox.server import (
 )
 from adapters.azure_sandbox.testing import running_sandbox
 from adapters.azure_sandbox.tls import ca_path, ensure_certificates
-from entrypoints.cli import main
+from entrypoints import cli_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
+CLI = (
+    "import argparse, sys; from entrypoints import cli_sandbox; p = argparse.ArgumentParser(); "
+    "cli_sandbox.register(p.add_subparsers()); a = p.parse_args(sys.argv[1:]); sys.exit(a.handler(a))"
+)
+
+
+def main(argv: list[str]) -> int:
+    """`azure-signin <argv>` with only the sandbox command registered."""
+    parser = argparse.ArgumentParser()
+    cli_sandbox.register(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    return args.handler(args)
 
 
 def test_ca_path_is_a_pure_function_of_the_directory(tmp_path):

@@ -1,0 +1,105 @@
+"""Logging for `serve` and `demo`: one plain line per record, secrets masked, no access log.
+
+The code never logs a token, code or state on purpose; the redaction here is defence in
+depth against a library or an exception message that does. It masks JWT-looking strings,
+bearer credentials, and the values of `code=`, `state=`, `access_token=`, `id_token=` (and
+their kin) whether they appear in a URL, a form body or JSON.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+from typing import IO, Any
+
+MASK = "[redacted]"
+SECRET_PARAMETERS = (
+    "code", "state", "session_state", "access_token", "id_token", "refresh_token",
+    "client_secret", "code_verifier", "client_assertion", "password",
+)
+_NAMES = "|".join(SECRET_PARAMETERS)
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # three base64url segments, the first one a JSON header: a JWT (signed or not)
+    (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), MASK),
+    (re.compile(r"(?i)\b(bearer)\s+[^\s,;\"']+"), rf"\1 {MASK}"),
+    # name=value in URLs and forms (not `error_code=`: only a whole parameter name matches)
+    (re.compile(rf"(?i)(?<![A-Za-z0-9_])({_NAMES})=[^&\s\"'#,;)]*"), rf"\1={MASK}"),
+    # "name": "value" in JSON and Python reprs
+    (re.compile(rf"(?i)([\"'](?:{_NAMES})[\"']\s*:\s*)[\"'][^\"']*[\"']"), rf"\1'{MASK}'"),
+)
+# Loggers that would print request lines or query strings; the service's own access log
+# (`azure_signin.access`) prints method, path and status only.
+SILENCED = ("uvicorn.access",)
+# Chatty libraries held to warnings unless the level asks for DEBUG (httpx logs every
+# request URL, Alembic every plugin it loads).
+QUIET = ("alembic", "httpx", "httpcore", "msal", "urllib3", "aiosqlite", "asyncio")
+# Loggers that libraries give handlers of their own (Litestar's default logging config
+# does); they are brought back to the root handler so every line is masked and alike.
+ADOPTED = ("uvicorn", "uvicorn.error", "litestar")
+
+
+def redact(text: str) -> str:
+    """`text` with every secret-looking value masked."""
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactSecrets(logging.Filter):
+    """Masks secrets in a record's message before any handler formats it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: keep its raw text, still masked
+            message = str(record.msg)
+        record.msg = redact(message)
+        record.args = None
+        return True
+
+
+class PlainFormatter(logging.Formatter):
+    """`2025-01-31T12:00:00Z INFO azure_signin.web message`, tracebacks masked too."""
+
+    converter = time.gmtime
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> logging.Handler:
+    """Send every record to `stream` (stderr) through the redaction filter; returns the
+    handler. The process's logging becomes ours: other root handlers are removed. Call it
+    again after building an app that configures logging itself."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(PlainFormatter())
+    handler.addFilter(RedactSecrets())
+    handler.set_name("azure-signin")
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in ADOPTED:
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+    for name in QUIET:
+        logging.getLogger(name).setLevel(level if level == "DEBUG" else "WARNING")
+    for name in SILENCED:
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = False
+        logger.disabled = True
+    return handler
+
+
+def uvicorn_options(level: str) -> dict[str, Any]:
+    """The uvicorn settings that keep its logging ours: no access log, no dictConfig."""
+    known = ("critical", "error", "warning", "info", "debug", "trace")
+    return {"access_log": False, "log_config": None,
+            "log_level": level.lower() if level.lower() in known else None}

@@ -14,7 +14,12 @@ from collections.abc import Callable, Sequence
 # Each entry names a module with `register(subparsers) -> None`; the parser it adds sets
 # `handler` (a callable taking the parsed namespace and returning an exit code).
 COMMANDS: tuple[str, ...] = (
+    "entrypoints.cli_serve",
+    "entrypoints.cli_demo",
     "entrypoints.cli_sandbox",
+    "entrypoints.cli_db",
+    "entrypoints.cli_workspaces",
+    "entrypoints.cli_people",
 )
 
 

@@ -199,7 +199,8 @@ def user_token_response(
             body.update(refresh_token=refresh, refresh_token_expires_in=REFRESH_LIFETIME["b2c"])
         body["client_info"] = client_info(grant, tenant_id)
         return body
-    graph_scopes = [s for s in requested if s not in OIDC_SCOPES] or ["User.Read"]
+    graph_scopes = [s.removeprefix(GRAPH_RESOURCE + "/") for s in requested if s not in OIDC_SCOPES]
+    graph_scopes = graph_scopes or ["User.Read"]
     granted = [*graph_scopes, "openid", "profile", "email"]
     body = {
         "token_type": "Bearer",

@@ -101,7 +101,7 @@ def make_service(sandbox: SandboxHandle, backend: dict[str, str], tmp_path: Path
 
     class _Service:
         def __init__(self, **extra: str) -> None:
-            env = service_env(sandbox, tmp_path / "var", **backend, **extra)
+            env = service_env(sandbox, tmp_path / "var", **{**backend, **extra})
             self.container: Container = build_container(load_settings(env))
             self.client = AsyncTestClient(create_app(self.container), base_url=SERVICE)
 

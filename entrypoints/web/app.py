@@ -18,7 +18,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from adapters.sql.database import SqlDatabase
 from adapters.sql.migrate import ensure_schema_async
-from core.errors import SignInError
+from core.errors import ErrorCode, SignInError
 from entrypoints.container import Container
 from entrypoints.web import api, health, login
 from entrypoints.web.answers import api_error
@@ -30,10 +30,6 @@ logger = logging.getLogger("azure_signin.web")
 
 def _correlation(request: Request[Any, Any, Any]) -> str:
     return str(request.scope.get("state", {}).get("correlation_id", "-"))
-
-
-def _signin_error(request: Request[Any, Any, Any], error: SignInError) -> Response[Any]:
-    return api_error(error, _correlation(request))
 
 
 def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
@@ -100,6 +96,14 @@ def create_app(container: Container) -> Litestar:
         "public_jwks": provide(lambda: container.tokens().public_jwks()),
     }
 
+    security_log = container.security_log()
+
+    def signin_error(request: Request[Any, Any, Any], error: SignInError) -> Response[Any]:
+        correlation = _correlation(request)
+        if error.code in (ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DISABLED):
+            security_log.token_refused(error.code, correlation, request.url.path)
+        return api_error(error, correlation)
+
     async def startup() -> None:
         database = container.database()
         if isinstance(database, SqlDatabase):
@@ -120,7 +124,7 @@ def create_app(container: Container) -> Litestar:
             health.live, health.ready, health.jwks,
         ],
         dependencies=dependencies,
-        exception_handlers={SignInError: _signin_error, Exception: _unexpected},
+        exception_handlers={SignInError: signin_error, Exception: _unexpected},
         middleware=[edge_middleware],
         cors_config=CORSConfig(
             allow_origins=list(settings.allowed_origins),

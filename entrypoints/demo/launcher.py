@@ -29,7 +29,8 @@ DEMO_USERS = (
     ("frank@fabrikam.com", "Azure AD", "his invite to Globex is pending, so it is not applied"),
     ("erin@contoso.com", "Azure AD", "verified but never invited: signed in, no workspace"),
     ("carol@gmail.com", "B2C", "Google through B2C: a new user, no workspace"),
-    ("mallory@evil.example", "Azure AD", "hostile tenant claiming alice's email: account_conflict"),
+    ("mallory@evil.example", "Azure AD", "hostile tenant claiming alice's email: refused "
+     "(account_conflict once alice has signed in)"),
 )
 
 
@@ -73,7 +74,7 @@ def _bind(host: str, port: int, setting: str) -> socket.socket:
 def _config(app: Any, *, log_level: str, lifespan: str, **tls: Any) -> uvicorn.Config:
     return uvicorn.Config(
         app, lifespan=lifespan, loop="asyncio", http="h11", ws="none", server_header=False,
-        proxy_headers=False, timeout_graceful_shutdown=2, **uvicorn_options(log_level), **tls,
+        proxy_headers=False, timeout_graceful_shutdown=1, **uvicorn_options(log_level), **tls,
     )
 
 

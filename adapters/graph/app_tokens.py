@@ -81,7 +81,6 @@ class AppTokens:
         value, lifetime = body.get("access_token"), body.get("expires_in")
         if isinstance(lifetime, str) and lifetime.isdigit():  # the v1 endpoint sends strings
             lifetime = int(lifetime)
-        usable_lifetime = isinstance(lifetime, int) and not isinstance(lifetime, bool)
-        if not (isinstance(value, str) and value) or not usable_lifetime:
-            raise SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, "token endpoint answer malformed")
-        return value, lifetime
+        if isinstance(value, str) and value and isinstance(lifetime, int) and not isinstance(lifetime, bool):
+            return value, lifetime
+        raise SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, "token endpoint answer malformed")

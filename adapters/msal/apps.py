@@ -34,7 +34,7 @@ class _GuardedSession(requests.Session):
         self.mount("https://", adapter)
         self.mount("http://", adapter)
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         kwargs.setdefault("timeout", self._timeout)
         kwargs["verify"] = self._verify  # explicit: REQUESTS_CA_BUNDLE must not override it
         kwargs["allow_redirects"] = False

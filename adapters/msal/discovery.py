@@ -33,11 +33,15 @@ class OidcMetadata:
 def _metadata(document: Any) -> OidcMetadata:
     if not isinstance(document, dict):
         raise ValueError("not a JSON object")
-    values = {k: document.get(k) for k in ("issuer", "jwks_uri", "token_endpoint")}
-    if not all(isinstance(v, str) and v.startswith("https://") for v in values.values()):
-        raise ValueError("issuer, jwks_uri or token_endpoint missing")
+    urls: list[str] = []
+    for name in ("issuer", "jwks_uri", "token_endpoint"):
+        value = document.get(name)
+        if not isinstance(value, str) or not value.startswith("https://"):
+            raise ValueError(f"{name} missing")
+        urls.append(value)
     end = document.get("end_session_endpoint")
-    return OidcMetadata(**values, end_session_endpoint=end if isinstance(end, str) else None)
+    issuer, jwks_uri, token_endpoint = urls
+    return OidcMetadata(issuer, jwks_uri, token_endpoint, end if isinstance(end, str) else None)
 
 
 async def get_json(http: LazyAsyncClient, url: str, what: str) -> Any:

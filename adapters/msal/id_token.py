@@ -26,7 +26,7 @@ from core.ports.clock import Clock
 
 ALLOWED_ALGORITHMS = ("RS256",)
 MAX_LEEWAY = 120
-_SIGNATURE_ONLY = {
+_SIGNATURE_ONLY: Any = {  # PyJWT's Options: only the signature; the rest is checked below
     "verify_signature": True, "verify_exp": False, "verify_nbf": False, "verify_iat": False,
     "verify_aud": False, "verify_iss": False, "verify_sub": False, "verify_jti": False,
 }

@@ -28,7 +28,7 @@ run: install
 	$(VENV)/bin/azure-signin demo
 
 bench: install
-	$(PYTEST) tests/bench -p no:randomly --override-ini addopts="-q"
+	$(PYTEST) tests/bench -s -p no:cacheprovider --override-ini addopts="-q" -W ignore
 
 clean:
 	rm -rf $(VENV) var .coverage

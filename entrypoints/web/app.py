@@ -5,6 +5,7 @@ container through Litestar's own `Provide`; no handler knows which adapter it ta
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -97,6 +98,7 @@ def create_app(container: Container) -> Litestar:
     }
 
     security_log = container.security_log()
+    background: set[asyncio.Task[None]] = set()
 
     def signin_error(request: Request[Any, Any, Any], error: SignInError) -> Response[Any]:
         correlation = _correlation(request)
@@ -108,8 +110,17 @@ def create_app(container: Container) -> Litestar:
         database = container.database()
         if isinstance(database, SqlDatabase):
             await ensure_schema_async(database.config, auto_upgrade=False)
+        # Discovery now rather than on the first login (the end-session URL needs it). It
+        # never fails start-up: Microsoft being down is what /health/ready reports.
+        warm_up = getattr(container.gateway(), "warm_up", None)
+        if warm_up is not None:
+            task = asyncio.get_running_loop().create_task(warm_up())
+            background.add(task)  # a reference, so the task is not collected mid-way
+            task.add_done_callback(background.discard)
 
     async def shutdown() -> None:
+        for task in list(background):
+            task.cancel()
         # Building a singleton here connects to nothing, so closing all of them is safe.
         for name in ("profiles", "gateway", "database", "redis"):
             try:

@@ -113,7 +113,7 @@ def banner(settings: Settings, ca_path: str) -> str:
         f"  demo frontend  {frontend_origin(settings)}/   <- open this in a browser\n"
         f"  service        http://localhost:{settings.port}/   (/health/ready, API docs at /schema)\n"
         f"  Azure sandbox  https://localhost:{settings.sandbox_port}/   (its CA: {ca_path})\n"
-        "Demo users (type one on the sandbox's sign-in page; no password):\n"
+        "Demo users (pick one on the sandbox's sign-in page; no password):\n"
         f"{users}\n"
         "Stop with Ctrl-C.\n"
     )

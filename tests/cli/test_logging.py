@@ -1,0 +1,68 @@
+"""The logging of `serve` and `demo`: plain lines, secrets masked, no uvicorn access log."""
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+
+from entrypoints.logging_setup import ADOPTED, QUIET, SILENCED, configure_logging, redact
+
+JWT = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1LTEiLCJzaWQiOiJzLTEifQ.c2lnbmF0dXJlLWJ5dGVz"
+
+
+@pytest.fixture
+def stream():
+    loggers = [logging.getLogger(name or None) for name in ("", *ADOPTED, *QUIET, *SILENCED)]
+    saved = [(lg, list(lg.handlers), lg.level, lg.propagate, lg.disabled) for lg in loggers]
+    out = io.StringIO()
+    configure_logging("INFO", out)
+    yield out
+    for logger, handlers, level, propagate, disabled in saved:
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate, logger.disabled = propagate, disabled
+
+
+@pytest.mark.parametrize(
+    "secret_text",
+    [
+        f"/redirect-uri?uri=/workspace/1/home#access_token={JWT}",
+        "GET /redirect?code=0.AXoA-secret-code&state=abcSTATEdef",
+        "token request body: grant_type=authorization_code&code=SECRETCODE&client_secret=SeCrEt",
+        '{"access_token": "opaque-SECRET", "id_token": "opaque-SECRET", "refresh_token": "opaque-SECRET"}',
+        "{'code': 'SECRETCODE', 'state': 'SECRETSTATE'}",
+        "Authorization: Bearer opaque-SECRET",
+        f"a bare token {JWT} in a message",
+    ],
+)
+def test_secrets_are_masked(secret_text):
+    masked = redact(secret_text)
+    for secret in ("SECRET", "secret-code", JWT, "SeCrEt", "STATE"):
+        assert secret not in masked
+    assert "[redacted]" in masked
+
+
+def test_harmless_text_is_left_alone():
+    text = "login_failed error_code=cancelled status=302 path=/redirect"
+    assert redact(text) == text
+
+
+def test_log_lines_are_plain_and_masked(stream):
+    logging.getLogger("azure_signin.web").info("callback %s", "/redirect?code=abc&state=def")
+    line = stream.getvalue().strip()
+    assert line.endswith("INFO azure_signin.web callback /redirect?code=[redacted]&state=[redacted]")
+
+
+def test_tracebacks_are_masked_too(stream):
+    try:
+        raise ValueError(f"bad token {JWT}")
+    except ValueError:
+        logging.getLogger("azure_signin.web").exception("failed")
+    assert JWT not in stream.getvalue() and "ValueError: bad token [redacted]" in stream.getvalue()
+
+
+def test_uvicorn_access_log_is_off_and_its_error_log_is_ours(stream):
+    logging.getLogger("uvicorn.access").info('127.0.0.1 - "GET /redirect?code=x HTTP/1.1" 302')
+    logging.getLogger("uvicorn.error").info("Started server process [1]")
+    assert stream.getvalue().count("\n") == 1 and "Started server process" in stream.getvalue()

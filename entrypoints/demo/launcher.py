@@ -111,7 +111,7 @@ def banner(settings: Settings, ca_path: str) -> str:
     return (
         "\nazure-signin demo is running:\n"
         f"  demo frontend  {frontend_origin(settings)}/   <- open this in a browser\n"
-        f"  service        http://localhost:{settings.port}/   (/health/ready, API docs at /schema)\n"
+        f"  service        {settings.public_url}/   (/health/ready, API docs at /schema)\n"
         f"  Azure sandbox  https://localhost:{settings.sandbox_port}/   (its CA: {ca_path})\n"
         "Demo users (pick one on the sandbox's sign-in page; no password):\n"
         f"{users}\n"
@@ -156,11 +156,14 @@ async def run_demo(settings: Settings, environ: Mapping[str, str]) -> int:
         running.append(await _start(
             "Azure sandbox", _config(sandbox_app, log_level=level, lifespan="off", **tls), sockets[0]))
         container = build_container(settings)
-        await _seed(container, settings)
+        try:
+            await _seed(container, settings)
+        except Exception as error:  # the sandbox's discovery or the database: say which, briefly
+            raise DemoError(f"seeding the demo data failed: {type(error).__name__}: {error}") from error
         running.append(await _start(
             "service", _config(create_app(container), log_level=level, lifespan="on"), sockets[1]))
         frontend = create_frontend_app(FrontendConfig(
-            service_url=f"http://localhost:{settings.port}",
+            service_url=settings.public_url,
             origin=frontend_origin(settings),
             providers=tuple(a.name for a in settings.authorities),
             delivery=settings.token_delivery,

@@ -8,6 +8,7 @@ from litestar import Request, Response, get
 from litestar.params import Parameter
 
 from core.errors import ErrorCode, SignInError
+from core.navigation import match_origin
 from core.usecases.complete_signin import (
     CompleteSignIn,
     CompleteSignInInput,
@@ -23,6 +24,18 @@ from entrypoints.web.ratelimit import LoginRateLimiter
 
 logger = logging.getLogger("azure_signin.web")
 MAX_PARAM = 2048
+
+
+def _allowed(origin: str | None, settings: Settings) -> str:
+    """The browser only ever goes to an allow-listed origin. A login's own origin was
+    checked at its start; a workspace's registered host (used when the login named none) is
+    checked here, and the first allowed origin stands in for one that is not listed."""
+    try:
+        return match_origin(origin, settings.allowed_origins)
+    except SignInError:
+        if origin is not None:
+            logger.warning("a workspace host is not in SIGNIN_ALLOWED_ORIGINS; sent to the first one")
+        return settings.allowed_origins[0]
 
 
 def _correlation(request: Request[Any, Any, Any]) -> str:
@@ -81,7 +94,7 @@ async def _finish(
             lifetime = settings.flow_lifetime
             renewed = binding_cookie(settings, outcome.state, cookie_value or "", lifetime)
             return redirect(outcome.auth_uri, cookies=[*spent, renewed])
-        origin = outcome.frontend_origin or settings.allowed_origins[0]
+        origin = _allowed(outcome.frontend_origin, settings)
         token = outcome.token
         if settings.token_delivery == "code":
             token = await issue_code(outcome.token)

@@ -18,15 +18,17 @@ BAD_ORIGINS = [
     "http://localhost:3001?x=1",
     "javascript:alert(1)",
     "//localhost:3001",
+    "",
 ]
 
 
 @pytest.mark.parametrize("origin", BAD_ORIGINS)
 async def test_origin_not_on_the_allow_list_gets_a_plain_400_and_no_flow(service, origin):
+    """(An empty `frontendHost=` is malformed too; leaving it out is allowed.)"""
     browser, operator = service
     flows = operator.app.flows()
     before = len(flows)
-    answer = await browser.start("aad", frontend=origin)
+    answer = await browser.start("aad", frontendHost=origin)
     assert answer.status_code == 400
     assert "location" not in answer.headers
     assert "invalid_request" in answer.text and "Traceback" not in answer.text
@@ -173,3 +175,22 @@ async def test_unexpected_failure_is_server_error_without_a_trace(service):
     landing = await browser.login("alice@contoso.com", "aad")
     assert landing.error == "server_error"
     assert "secret-detail" not in (landing.final or "")
+
+
+async def test_a_login_without_origin_lands_on_the_workspace_host_only_when_allowed(make_service):
+    allowed = "http://localhost:3001,http://app.example.com"
+    async with make_service(SIGNIN_ALLOWED_ORIGINS=allowed) as (browser, operator):
+        async with operator.container() as admin_side:
+            admin = admin_side.administration()
+            listed = await admin.add_workspace("Listed", "http://app.example.com")
+            unlisted = await admin.add_workspace("Unlisted", "http://not-allowed.example")
+            await admin.invite("erin@contoso.com", listed.id, "viewer", accepted=True)
+            await admin.invite("bob@example.org", unlisted.id, "owner", accepted=True)
+        browser.frontend = "http://"  # follow every hop until the service sends us away
+        erin = await browser.login("erin@contoso.com", "aad", frontendHost=None)
+        bob = await browser.login("bob@example.org", "b2c", frontendHost=None)
+    assert erin.final.startswith("http://app.example.com/redirect-uri?")
+    # Bob's landing workspace (1, Acme) is on an allowed host already; his unlisted
+    # workspace must never be where the browser goes.
+    assert not bob.final.startswith("http://not-allowed.example")
+    assert bob.final.split("/redirect-uri")[0] in allowed.split(",")

@@ -50,9 +50,13 @@ class Browser:
         self.sandbox = sandbox
         self.frontend = frontend
 
-    async def start(self, provider: str = "aad", frontend: str | None = None, **extra: str) -> httpx.Response:
+    async def start(
+        self, provider: str = "aad", frontend: str | None = None, **extra: str | None
+    ) -> httpx.Response:
+        """Start a login; a parameter given as None (e.g. `frontendHost=None`) is left out."""
         params = {"frontendHost": frontend or self.frontend, "provider": provider, **extra}
-        return await self.client.get("/login/aad", params=params, follow_redirects=False)
+        sent = {k: v for k, v in params.items() if v is not None}
+        return await self.client.get("/login/aad", params=sent, follow_redirects=False)
 
     async def login(
         self,
@@ -60,7 +64,7 @@ class Browser:
         provider: str = "aad",
         action: str = "signin",
         stop_at_callback: bool = False,
-        **extra: str,
+        **extra: str | None,
     ) -> Landing:
         landing = Landing()
         answer = await self.start(provider, **extra)

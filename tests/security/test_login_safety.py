@@ -185,12 +185,10 @@ async def test_a_login_without_origin_lands_on_the_workspace_host_only_when_allo
             listed = await admin.add_workspace("Listed", "http://app.example.com")
             unlisted = await admin.add_workspace("Unlisted", "http://not-allowed.example")
             await admin.invite("erin@contoso.com", listed.id, "viewer", accepted=True)
-            await admin.invite("bob@example.org", unlisted.id, "owner", accepted=True)
+            await admin.invite("zoe@example.net", unlisted.id, "owner", accepted=True)
         browser.frontend = "http://"  # follow every hop until the service sends us away
         erin = await browser.login("erin@contoso.com", "aad", frontendHost=None)
-        bob = await browser.login("bob@example.org", "b2c", frontendHost=None)
+        zoe = await browser.login("zoe@example.net", "b2c", frontendHost=None)  # signs up
     assert erin.final.startswith("http://app.example.com/redirect-uri?")
-    # Bob's landing workspace (1, Acme) is on an allowed host already; his unlisted
-    # workspace must never be where the browser goes.
-    assert not bob.final.startswith("http://not-allowed.example")
-    assert bob.final.split("/redirect-uri")[0] in allowed.split(",")
+    assert zoe.uri == f"/workspace/{unlisted.id}/home" and zoe.token
+    assert zoe.final.startswith("http://localhost:3001/redirect-uri?")

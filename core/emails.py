@@ -9,11 +9,13 @@ part with any non-ASCII character is kept exactly as given, so it matches only i
 from __future__ import annotations
 
 import encodings.idna
+import re
 
 _ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 # IDNA label separators besides "." (RFC 3490 §3.1): split on them before encoding.
 _IDNA_DOTS = str.maketrans("\u3002\uff0e\uff61", "...")
 _MAX_LOCAL = 64
+_LDH_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _MAX_ADDRESS = 254
 
 
@@ -38,9 +40,12 @@ def normalise_domain(domain: str) -> str | None:
             encoded = encodings.idna.ToASCII(label).decode("ascii")
         except UnicodeError:
             return None
-        if "." in encoded:  # NFKC made a dot inside the label (U+2488 is "1."): not one label
+        encoded = _ascii_lower(encoded)
+        # letters, digits and inner hyphens only (punycode is made of them too): no "/", no
+        # "_", and no dot that NFKC made inside the label (U+2488 is "1.")
+        if not _LDH_LABEL.fullmatch(encoded):
             return None
-        labels.append(_ascii_lower(encoded))
+        labels.append(encoded)
     return ".".join(labels)
 
 

@@ -53,11 +53,14 @@ def _fully_decoded(text: str) -> str:
 
 
 def safe_return_path(raw: str | None) -> str | None:
-    """`raw` when, after full percent-decoding, it is a same-site path: one leading `/`, no
-    `//`, no backslash, no control or space characters, not too long. Otherwise None (the
-    caller falls back to the landing default)."""
-    if not raw or len(raw) > MAX_PATH_LENGTH:
-        return None
+    """`raw`, unchanged, when its fully percent-decoded form is a same-site path: one
+    leading `/`, no `//`, no backslash, no control or space characters, not too long.
+    Otherwise None (the caller falls back to the landing default). `raw` itself is kept so
+    that an encoded `&` or `?` inside the deep link keeps its meaning; any decoding of it is
+    safe, since the check ran on the most decoded form. (A path that starts with one `/` and
+    holds no `//` can have neither a scheme nor a host.)"""
+    if not raw or len(raw) > MAX_PATH_LENGTH or not raw.startswith("/"):
+        return None  # the value handed on must itself be a path, not only its decoding
     try:
         path = _fully_decoded(raw)
     except ValueError:
@@ -66,6 +69,4 @@ def safe_return_path(raw: str | None) -> str | None:
         return None
     if any(ord(ch) < 33 or ord(ch) == 127 or ch.isspace() for ch in path):
         return None
-    if urlsplit(path).scheme or urlsplit(path).netloc:
-        return None
-    return path
+    return raw

@@ -59,7 +59,11 @@ class MemoryUnitOfWork:
             raise RuntimeError("a unit of work is used once")
         self._entered = True
         committed = await self._database._begin()
-        self._tables = committed.fork()
+        try:
+            self._tables = committed.fork()
+        except BaseException:
+            self._database._end()  # __aexit__ never runs when __aenter__ fails
+            raise
         return self
 
     async def __aexit__(

@@ -104,3 +104,8 @@ def test_unicode_dots_separate_labels_like_ascii_dots(raw: str, expected: str | 
     assert normalise_email(raw) == expected
     if expected is not None:
         assert normalise_email(expected) == expected
+
+
+@pytest.mark.parametrize("address", ["a@contoso.com/evil", "a@b_c.com", "a@-b.com", "a@b-.com", "a@b c.com"])
+def test_domains_must_be_letters_digits_and_inner_hyphens(address: str) -> None:
+    assert normalise_email(address) is None

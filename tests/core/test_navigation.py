@@ -78,10 +78,14 @@ def test_is_valid_origin_accepts_bare_http_origins_only() -> None:
     "path",
     ["/", "/workspace/3/home", "/a?x=1", "/a#section", "/r\u00e9sum\u00e9", "/ok%2", "/a%2Fb"],
 )
-def test_same_site_path_is_accepted(path: str) -> None:
-    accepted = safe_return_path(path)
-    assert accepted is not None
-    assert accepted == unquote(path)
+def test_same_site_path_is_accepted_unchanged(path: str) -> None:
+    # kept as given, so an encoded "&" or "/" inside the deep link keeps its meaning
+    assert safe_return_path(path) == path
+
+
+def test_a_value_that_only_decodes_to_a_path_is_refused() -> None:
+    assert safe_return_path("%2Fworkspace") is None
+    assert safe_return_path("%252F") is None
 
 
 @pytest.mark.parametrize(

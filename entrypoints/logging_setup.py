@@ -87,7 +87,9 @@ def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> log
     for name in ADOPTED:
         logger = logging.getLogger(name)
         logger.handlers.clear()
+        logger.setLevel(logging.NOTSET)  # the root's level decides (uvicorn may set its own later)
         logger.propagate = True
+        logger.disabled = False
     for name in QUIET:
         logging.getLogger(name).setLevel(level if level == "DEBUG" else "WARNING")
     for name in SILENCED:

@@ -44,8 +44,8 @@ class AuthorizationRequest:
     """A started authorization-code flow: where to send the browser, and the protocol state
     (MSAL's flow dict, JSON-serialisable, opaque to the core) needed to finish it."""
 
-    state: str
-    auth_uri: str
+    state: str = field(repr=False)
+    auth_uri: str = field(repr=False)
     protocol: Mapping[str, Any] = field(repr=False)
 
 
@@ -53,7 +53,7 @@ class AuthorizationRequest:
 class LoginFlow:
     """A login between its start and its callback; lives only in the flow store."""
 
-    state: str
+    state: str = field(repr=False)
     authority: str
     protocol: Mapping[str, Any] = field(repr=False)
     binding_hash: str = field(repr=False)

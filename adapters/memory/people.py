@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from adapters.memory.schema import Tables
 from core.model import User, UserAccount
@@ -25,6 +26,19 @@ class MemoryUserRepository:
 
     async def update(self, user: User) -> None:
         self._tables().users.replace(user)
+
+    async def set_last_workspace(self, user_id: str, workspace_id: int | None) -> None:
+        await self._change(user_id, last_workspace_id=workspace_id)
+
+    async def disable(self, user_id: str) -> None:
+        await self._change(user_id, disabled=True)
+
+    async def _change(self, user_id: str, **fields: object) -> None:
+        users = self._tables().users
+        user = users.get(user_id)
+        if user is None:
+            raise KeyError(user_id)
+        users.replace(replace(user, **fields))  # type: ignore[arg-type]
 
     async def list(self) -> Sequence[User]:
         return sorted(self._tables().users.rows(), key=lambda u: (u.created_at, u.id))

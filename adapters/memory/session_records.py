@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from adapters.memory.schema import Tables
@@ -23,6 +24,22 @@ class MemorySessionRepository:
 
     async def update(self, session: Session) -> None:
         self._tables().sessions.replace(session)
+
+    async def revoke(self, session_id: str, at: datetime) -> Session | None:
+        session = self._tables().sessions.get(session_id)
+        if session is None:
+            return None
+        closed = replace(session, revoked_at=session.revoked_at or at, microsoft_tokens=None)
+        self._tables().sessions.replace(closed)
+        return closed
+
+    async def extend_idle(self, session_id: str, until: datetime, now: datetime) -> Session | None:
+        session = self._tables().sessions.get(session_id)
+        if session is None or not session.open_at(now):
+            return None
+        extended = replace(session, idle_expires_at=until)
+        self._tables().sessions.replace(extended)
+        return extended
 
     async def open_for_user(self, user_id: str, now: datetime) -> Sequence[Session]:
         """By creation time, then id."""

@@ -39,6 +39,15 @@ class UserRepository(Protocol):
 
     async def update(self, user: User) -> None: ...
 
+    async def set_last_workspace(self, user_id: str, workspace_id: int | None) -> None:
+        """Change only the user's most recently used workspace (a targeted write: it never
+        undoes a concurrent change of another field, such as `disabled`)."""
+        ...
+
+    async def disable(self, user_id: str) -> None:
+        """Set only `disabled`; disabling twice is not an error."""
+        ...
+
     async def list(self) -> Sequence[User]:
         """All users, by creation time then id."""
         ...
@@ -152,6 +161,19 @@ class SessionRepository(Protocol):
     async def add(self, session: Session) -> None: ...
 
     async def update(self, session: Session) -> None: ...
+
+    async def revoke(self, session_id: str, at: datetime) -> Session | None:
+        """Close the session (an earlier revocation time is kept) and delete the Microsoft
+        tokens kept for it, in one targeted write; the closed session, or None when the id is
+        unknown. Idempotent."""
+        ...
+
+    async def extend_idle(self, session_id: str, until: datetime, now: datetime) -> Session | None:
+        """Move the idle expiry of a session that is open at `now` to `until`, in one write
+        guarded by the session still being open: a session revoked meanwhile (even by a unit
+        of work that committed after this one read it) is never reopened. The session after
+        the change, or None when it is not open."""
+        ...
 
     async def open_for_user(self, user_id: str, now: datetime) -> Sequence[Session]:
         """The user's sessions not revoked and not expired at `now`."""

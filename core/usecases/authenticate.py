@@ -2,7 +2,8 @@
 
 The token's signature and claims are checked first; then the session it names must be open.
 A cache entry that says *revoked* is believed at once; anything else is confirmed against
-the database (one lookup by primary key), so a revoked session never comes back to life.
+the database (the session and its user, by primary key), so a revoked session never comes
+back to life and a disabled user's sessions close even when a racing sign-in opened one.
 """
 from __future__ import annotations
 
@@ -42,9 +43,13 @@ class Authenticate:
             raise SignInError(ErrorCode.INVALID_TOKEN, "session revoked")
         async with self._uow() as uow:
             session = await uow.sessions.get(claims.session_id)
+            user = await uow.users.get(claims.subject) if session is not None else None
         now = self._clock.now()
         if session is None or session.user_id != claims.subject:
             raise SignInError(ErrorCode.INVALID_TOKEN, "unknown session")
+        if user is None or user.disabled:
+            # also closes a session a sign-in opened while its user was being disabled
+            raise SignInError(ErrorCode.INVALID_TOKEN, "user disabled")
         if not session.open_at(now):
             if session.revoked_at is not None:
                 await remember(self._cache, session, now)

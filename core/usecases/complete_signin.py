@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.errors import ErrorCode, SignInError
@@ -32,14 +32,14 @@ from core.usecases.start_login import binding_hash
 
 @dataclass(frozen=True)
 class CompleteSignInInput:
-    reply: Mapping[str, str]          # the callback's query parameters
-    binding_secret: str | None        # the binding cookie's value, if the browser sent it
+    reply: Mapping[str, str] = field(repr=False)   # the callback's query parameters
+    binding_secret: str | None = field(repr=False)  # the binding cookie, if sent
     redirect_uri: str
 
 
 @dataclass(frozen=True)
 class SignedIn:
-    token: str
+    token: str = field(repr=False)
     session_id: str
     user_id: str
     frontend_origin: str | None       # the login's validated origin, else the workspace's host
@@ -51,8 +51,8 @@ class SignedIn:
 class PasswordResetStarted:
     """B2C said "forgot password": send the browser to the reset policy instead."""
 
-    auth_uri: str
-    state: str
+    auth_uri: str = field(repr=False)
+    state: str = field(repr=False)
     frontend_origin: str | None
 
 

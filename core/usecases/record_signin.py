@@ -74,7 +74,8 @@ class RecordSignIn:
             workspace = await uow.workspaces.get(landing) if landing is not None else None
             if landing != user.last_workspace_id and landing is not None:
                 user = replace(user, last_workspace_id=landing)
-                await uow.users.update(user)
+                # targeted: a stale copy of the user must never undo a concurrent disable
+                await uow.users.set_last_workspace(user.id, landing)
             session = Session(
                 id=self._ids.new_id(),
                 user_id=user.id,

@@ -1,7 +1,7 @@
 """Use cases that change an open session: refresh (slide the idle timeout) and log out."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.errors import ErrorCode, SignInError
@@ -13,7 +13,7 @@ from core.usecases.sessions import issue_token, remember
 
 @dataclass(frozen=True)
 class Refreshed:
-    token: str
+    token: str = field(repr=False)
     expires_at: datetime
 
 
@@ -39,14 +39,12 @@ class RefreshSession:
     async def __call__(self, token: str) -> Refreshed:
         current = await self._authenticate(token)
         now = self._clock.now()
+        until = min(now + self._policy.session_idle, current.session.expires_at)
         async with self._uow() as uow:
-            session = await uow.sessions.get(current.session.id)
-            if session is None or not session.open_at(now):
+            # one guarded write: a logout that lands meanwhile is never undone
+            session = await uow.sessions.extend_idle(current.session.id, until, now)
+            if session is None:
                 raise SignInError(ErrorCode.INVALID_TOKEN, "session closed")
-            session = replace(
-                session, idle_expires_at=min(now + self._policy.session_idle, session.expires_at)
-            )
-            await uow.sessions.update(session)
             await uow.commit()
         new_token, claims = issue_token(self._tokens, self._ids, self._policy, session, now)
         return Refreshed(new_token, claims.expires_at)
@@ -81,11 +79,9 @@ class Logout:
         current = await self._authenticate(token)
         now = self._clock.now()
         async with self._uow() as uow:
-            session = await uow.sessions.get(current.session.id)
+            session = await uow.sessions.revoke(current.session.id, now)
             if session is None:
                 raise SignInError(ErrorCode.INVALID_TOKEN, "unknown session")
-            session = replace(session, revoked_at=session.revoked_at or now, microsoft_tokens=None)
-            await uow.sessions.update(session)
             await uow.commit()
         await remember(self._cache, session, now)
         url = self._gateway.end_session_url(session.authority, post_logout_redirect_uri)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from core.errors import ErrorCode, SignInError
@@ -32,9 +32,9 @@ class LoginStarted:
     """Send the browser to `auth_uri`, with a binding cookie holding `binding_secret` for
     `cookie_lifetime`; `state` names the flow (and so the cookie)."""
 
-    auth_uri: str
-    state: str
-    binding_secret: str
+    auth_uri: str = field(repr=False)
+    state: str = field(repr=False)
+    binding_secret: str = field(repr=False)
     cookie_lifetime: timedelta
     frontend_origin: str | None
 

@@ -1,7 +1,7 @@
 """Use cases about people: who is signed in (`/me`) and disabling a user."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from core.emails import normalise_email
@@ -76,13 +76,11 @@ class DisableUser:
             user = await (uow.users.by_email(email) if email else uow.users.get(email_or_id))
             if user is None:
                 raise SignInError(ErrorCode.INVALID_REQUEST, "no such user")
-            await uow.users.update(replace(user, disabled=True))
+            await uow.users.disable(user.id)
             revoked = [
-                replace(s, revoked_at=now, microsoft_tokens=None)
-                for s in await uow.sessions.open_for_user(user.id, now)
+                await uow.sessions.revoke(session.id, now) or session  # listed just above
+                for session in await uow.sessions.open_for_user(user.id, now)
             ]
-            for session in revoked:
-                await uow.sessions.update(session)
             await uow.commit()
         for session in revoked:
             await remember(self._cache, session, now)

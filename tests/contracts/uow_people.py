@@ -208,3 +208,18 @@ class DirectoryProviderContract(UnitOfWorkFixtures):
         )
         second = provider("https://other.example.com/v2.0", home.id, ("fabrikam.com", "contoso.co.uk"))
         await refused_as_duplicate(uow_factory, lambda uow: uow.providers.add(second))
+
+    async def test_targeted_user_changes_touch_one_field_each(self, uow_factory: UnitOfWorkFactory) -> None:
+        alice = Person()
+        await committed(uow_factory, alice.add)
+        async with uow_factory() as uow:
+            workspace = await uow.workspaces.add("Acme", "https://acme.example")
+            await uow.users.set_last_workspace(alice.user.id, workspace.id)
+            await uow.users.disable(alice.user.id)
+            await uow.users.disable(alice.user.id)  # twice is fine
+            await uow.commit()
+        async with uow_factory() as uow:
+            found = await uow.users.get(alice.user.id)
+        assert found == replace(alice.user, last_workspace_id=workspace.id, disabled=True)
+        with pytest.raises(KeyError):
+            await committed(uow_factory, lambda uow: uow.users.disable("no-such-user"))

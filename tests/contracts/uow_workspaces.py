@@ -241,3 +241,53 @@ class InviteSessionContract(UnitOfWorkFixtures):
         async with uow_factory() as uow:
             found = await uow.sessions.open_for_user(alice.user.id, now)
         assert sorted(found, key=lambda s: s.id) == sorted(open_ones, key=lambda s: s.id)  # order unspecified
+
+    async def test_revoke_closes_a_session_deletes_its_tokens_and_keeps_the_first_time(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        alice = Person()
+        opened = session(alice.account)
+        await committed(uow_factory, alice.add, lambda uow: uow.sessions.add(opened))
+        async with uow_factory() as uow:
+            closed = await uow.sessions.revoke(opened.id, at(60))
+            again = await uow.sessions.revoke(opened.id, at(90))
+            unknown = await uow.sessions.revoke("no-such-session", at(60))
+            await uow.commit()
+        assert closed == again == replace(opened, revoked_at=at(60), microsoft_tokens=None)
+        assert unknown is None
+        async with uow_factory() as uow:
+            assert await uow.sessions.get(opened.id) == closed
+
+    async def test_extend_idle_moves_an_open_sessions_idle_expiry_only(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        alice = Person()
+        opened = session(alice.account)
+        await committed(uow_factory, alice.add, lambda uow: uow.sessions.add(opened))
+        async with uow_factory() as uow:
+            extended = await uow.sessions.extend_idle(opened.id, at(7000), now=at(100))
+            await uow.commit()
+        assert extended == replace(opened, idle_expires_at=at(7000))
+        async with uow_factory() as uow:
+            assert await uow.sessions.get(opened.id) == extended
+
+    async def test_extend_idle_never_reopens_a_closed_session(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        alice = Person()
+        revoked = session(alice.account, revoked_at=at(50), microsoft_tokens=None)
+        idle_gone = session(alice.account)  # idle expiry at 3600
+        past_absolute = session(alice.account, idle_expires_at=at(40000))  # absolute at 28800
+        await committed(
+            uow_factory, alice.add,
+            *(lambda uow, s=s: uow.sessions.add(s) for s in (revoked, idle_gone, past_absolute)),
+        )
+        async with uow_factory() as uow:
+            assert await uow.sessions.extend_idle(revoked.id, at(9000), now=at(100)) is None
+            assert await uow.sessions.extend_idle(idle_gone.id, at(9000), now=at(3600)) is None
+            assert await uow.sessions.extend_idle(past_absolute.id, at(40000), now=at(28800)) is None
+            assert await uow.sessions.extend_idle("no-such-session", at(9000), now=at(100)) is None
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.sessions.get(revoked.id) == revoked
+            assert await uow.sessions.get(idle_gone.id) == idle_gone

@@ -92,6 +92,17 @@ async def test_session_revoked_in_the_database_is_refused_although_the_cache_say
     assert cached is not None and cached.revoked
 
 
+async def test_a_session_of_a_disabled_user_is_refused_even_if_never_revoked(world: World) -> None:
+    # A sign-in racing DisableUser can open a session the disable never saw: the user's
+    # flag, checked on every request, still closes it.
+    done = await world.login(ALICE)
+    async with world.db.unit_of_work() as uow:
+        await uow.users.disable(done.user_id)
+        await uow.commit()
+    assert (await stored(world, done.session_id)).revoked_at is None
+    assert (await failure(world.authenticate(done.token))).code is ErrorCode.INVALID_TOKEN
+
+
 async def test_session_past_its_idle_timeout_is_refused() -> None:
     world = World(policy=SignInPolicy(session_idle=timedelta(minutes=30)))
     await world.standard_setup()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.crypto import TokenCipher
@@ -73,6 +73,36 @@ class SqlSessionRepository(SqlRepository):
     async def update(self, session: Session) -> None:
         statement = update(sessions).where(sessions.c.id == session.id).values(**self._values(session))
         await self._update_one(statement, session.id)
+
+    async def revoke(self, session_id: str, at: datetime) -> Session | None:
+        # One UPDATE (it takes the row lock): the earlier revocation time wins, the sealed
+        # Microsoft tokens are deleted whatever any other unit of work read before.
+        statement = (
+            update(sessions)
+            .where(sessions.c.id == session_id)
+            .values(revoked_at=func.coalesce(sessions.c.revoked_at, at), microsoft_tokens=None)
+        )
+        if (await self._execute(statement)).rowcount == 0:
+            return None
+        return await self.get(session_id)
+
+    async def extend_idle(self, session_id: str, until: datetime, now: datetime) -> Session | None:
+        # The guard is in the WHERE clause, which PostgreSQL re-checks after waiting for a
+        # concurrent writer's row lock: a revocation committed meanwhile makes this match
+        # nothing, instead of being overwritten by a stale copy of the row.
+        statement = (
+            update(sessions)
+            .where(
+                sessions.c.id == session_id,
+                sessions.c.revoked_at.is_(None),
+                sessions.c.idle_expires_at > now,
+                sessions.c.expires_at > now,
+            )
+            .values(idle_expires_at=until)
+        )
+        if (await self._execute(statement)).rowcount == 0:
+            return None
+        return await self.get(session_id)
 
     async def open_for_user(self, user_id: str, now: datetime) -> Sequence[Session]:
         statement = (

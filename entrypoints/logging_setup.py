@@ -16,13 +16,16 @@ from typing import IO, Any
 MASK = "[redacted]"
 SECRET_PARAMETERS = (
     "code", "state", "session_state", "access_token", "id_token", "refresh_token",
-    "client_secret", "code_verifier", "client_assertion", "password",
+    "client_secret", "code_verifier", "client_assertion", "password", "binding_secret",
+    "token", "nonce",
 )
 _NAMES = "|".join(SECRET_PARAMETERS)
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # three base64url segments, the first one a JSON header: a JWT (signed or not)
     (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), MASK),
     (re.compile(r"(?i)\b(bearer)\s+[^\s,;\"']+"), rf"\1 {MASK}"),
+    # name='value' / name="value", as Python reprs print keyword fields
+    (re.compile(rf"(?i)(?<![A-Za-z0-9_])({_NAMES})=(['\"])[^'\"]*\2"), rf"\1={MASK}"),
     # name=value in URLs and forms (not `error_code=`: only a whole parameter name matches)
     (re.compile(rf"(?i)(?<![A-Za-z0-9_])({_NAMES})=[^&\s\"'#,;)]*"), rf"\1={MASK}"),
     # "name": "value" in JSON and Python reprs

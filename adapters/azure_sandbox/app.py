@@ -110,5 +110,7 @@ def create_sandbox_app(
         middleware=[DefineMiddleware(RequestLogMiddleware)],
         state=State({"sandbox": sandbox}),
         openapi_config=None,
+        # the process's logging belongs to whoever runs the sandbox (the demo, a test)
+        logging_config=None,
         debug=False,
     )

@@ -66,3 +66,9 @@ def test_uvicorn_access_log_is_off_and_its_error_log_is_ours(stream):
     logging.getLogger("uvicorn.access").info('127.0.0.1 - "GET /redirect?code=x HTTP/1.1" 302')
     logging.getLogger("uvicorn.error").info("Started server process [1]")
     assert stream.getvalue().count("\n") == 1 and "Started server process" in stream.getvalue()
+
+
+def test_reprs_of_keyword_fields_are_masked_whole():
+    text = redact("LoginStarted(state='st4te', binding_secret=\"b1nd\", token='tok3n', nonce='n0nce')")
+    for secret in ("st4te", "b1nd", "tok3n", "n0nce"):
+        assert secret not in text

@@ -130,7 +130,7 @@ def create_app(container: Container) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            login.start_login, login.redirect_endpoint, login.redirect_alias,
+            login.start_login, login.redirect_endpoint,
             api.me, api.refresh, api.exchange_code, api.logout_post, api.logout_get,
             health.live, health.ready, health.jwks,
         ],

@@ -111,7 +111,7 @@ async def _finish(
     return redirect(location, cookies=spent)
 
 
-@get("/redirect", summary="Microsoft's redirect URI")
+@get(["/redirect", "/auth/redirect-uri"], summary="Microsoft's redirect URI (and its alias)")
 async def redirect_endpoint(
     request: Request[Any, Any, Any],
     settings: Settings,
@@ -120,15 +120,4 @@ async def redirect_endpoint(
     security_log: SecurityLog,
 ) -> Response[Any]:
     """Finish the login: the flow is used once, for the browser that started it."""
-    return await _finish(request, settings, complete, issue_code, security_log)
-
-
-@get("/auth/redirect-uri", summary="Alias of /redirect")
-async def redirect_alias(
-    request: Request[Any, Any, Any],
-    settings: Settings,
-    complete: CompleteSignIn,
-    issue_code: IssueHandoffCode,
-    security_log: SecurityLog,
-) -> Response[Any]:
     return await _finish(request, settings, complete, issue_code, security_log)

@@ -192,3 +192,13 @@ async def test_a_login_without_origin_lands_on_the_workspace_host_only_when_allo
     assert erin.final.startswith("http://app.example.com/redirect-uri?")
     assert zoe.uri == f"/workspace/{unlisted.id}/home" and zoe.token
     assert zoe.final.startswith("http://localhost:3001/redirect-uri?")
+
+
+async def test_the_alias_auth_redirect_uri_finishes_a_login_too(service):
+    browser, _ = service
+    landing = await browser.login("alice@contoso.com", "aad", stop_at_callback=True)
+    alias = landing.callback.replace("/redirect?", "/auth/redirect-uri?", 1)
+    answer = await browser.client.get(alias, follow_redirects=False)
+    assert "access_token=" in answer.headers["location"]
+    replay = await browser.client.get(landing.callback, follow_redirects=False)
+    assert replay.headers["location"].endswith("error=login_expired")  # one flow, either path

@@ -1,22 +1,13 @@
 """The flow store on Redis: one JSON value per login, consumed once with GETDEL."""
 from __future__ import annotations
 
-import json
-import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from adapters.redis.connection import (
-    ClientSource,
-    as_source,
-    close_source,
-    resolve,
-    unavailable_on_failure,
-)
+from adapters.redis.connection import ClientSource
+from adapters.redis.keyspace import Keyspace, from_json, to_json
 from core.identity import LoginFlow
-
-log = logging.getLogger(__name__)
 
 _FORMAT = 1
 
@@ -33,33 +24,16 @@ class RedisFlowStore:
     def __init__(
         self, client: ClientSource, prefix: str = "signin:", *, deadline: float | None = None
     ) -> None:
-        self._source = as_source(client)
-        self._client, self._deadline = resolve(self._source, deadline)
-        self._prefix = prefix
-
-    def _key(self, state: str) -> str:
-        return f"{self._prefix}flow:{state}"
+        self._flows = Keyspace(client, prefix, "flow", "flow store", deadline=deadline)
 
     async def put(self, flow: LoginFlow, ttl: timedelta) -> None:
-        value = json.dumps(flow_to_json(flow), separators=(",", ":"))
-        milliseconds = max(1, int(ttl.total_seconds() * 1000))
-        async with unavailable_on_failure("flow store", self._deadline):
-            await self._client().set(self._key(flow.state), value, px=milliseconds)
+        await self._flows.put(flow.state, to_json(flow_to_json(flow)), ttl, at_least=timedelta(0))
 
     async def take(self, state: str) -> LoginFlow | None:
-        async with unavailable_on_failure("flow store", self._deadline):
-            raw = await self._client().getdel(self._key(state))
-        if raw is None:
-            return None
-        try:
-            return flow_from_json(json.loads(raw))
-        except (ValueError, TypeError, KeyError) as exc:
-            log.warning("discarded an unreadable login flow (%s)", type(exc).__name__)
-            return None
+        return from_json(await self._flows.get(state, remove=True), flow_from_json, "login flow")
 
     async def close(self) -> None:
-        """Close the client this store was given (the running loop's, for a connector)."""
-        await close_source(self._source)
+        await self._flows.close()
 
 
 def _utc_iso(moment: datetime) -> str:

@@ -3,27 +3,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from adapters.redis.connection import ClientSource, resolve, unavailable_on_failure
+from adapters.redis.connection import ClientSource
+from adapters.redis.keyspace import Keyspace
 
 
 class RedisTokenHandoff:
     def __init__(
         self, client: ClientSource, prefix: str = "signin:", *, deadline: float | None = None
     ) -> None:
-        self._client, self._deadline = resolve(client, deadline)
-        self._prefix = prefix
-
-    def _key(self, key: str) -> str:
-        return f"{self._prefix}handoff:{key}"
+        self._codes = Keyspace(client, prefix, "handoff", "token hand-off", deadline=deadline)
 
     async def put(self, key: str, token: str, ttl: timedelta) -> None:
-        milliseconds = max(1, int(ttl.total_seconds() * 1000))
-        async with unavailable_on_failure("token hand-off", self._deadline):
-            await self._client().set(self._key(key), token, px=milliseconds)
+        await self._codes.put(key, token, ttl, at_least=timedelta(0))
 
     async def take(self, key: str) -> str | None:
-        async with unavailable_on_failure("token hand-off", self._deadline):
-            value = await self._client().getdel(self._key(key))
+        value = await self._codes.get(key, remove=True)
         if value is None:
             return None
         return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+    async def close(self) -> None:
+        await self._codes.close()

@@ -1,21 +1,12 @@
 """The session cache on Redis: one small JSON value per session, with an expiry."""
 from __future__ import annotations
 
-import json
-import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from adapters.redis.connection import (
-    ClientSource,
-    as_source,
-    close_source,
-    resolve,
-    unavailable_on_failure,
-)
+from adapters.redis.connection import ClientSource
+from adapters.redis.keyspace import Keyspace, from_json, to_json
 from core.ports.sessions import CachedSession
-
-log = logging.getLogger(__name__)
 
 _FORMAT = 1
 
@@ -31,37 +22,20 @@ class RedisSessionCache:
     def __init__(
         self, client: ClientSource, prefix: str = "signin:", *, deadline: float | None = None
     ) -> None:
-        self._source = as_source(client)
-        self._client, self._deadline = resolve(self._source, deadline)
-        self._prefix = prefix
-
-    def _key(self, session_id: str) -> str:
-        return f"{self._prefix}session:{session_id}"
+        self._entries = Keyspace(client, prefix, "session", "session cache", deadline=deadline)
 
     async def put(self, entry: CachedSession, ttl: timedelta) -> None:
-        value = json.dumps(_to_json(entry), separators=(",", ":"))
-        milliseconds = max(1000, int(ttl.total_seconds() * 1000))
-        async with unavailable_on_failure("session cache", self._deadline):
-            await self._client().set(self._key(entry.session_id), value, px=milliseconds)
+        value = to_json(_to_json(entry))
+        await self._entries.put(entry.session_id, value, ttl, at_least=timedelta(seconds=1))
 
     async def get(self, session_id: str) -> CachedSession | None:
-        async with unavailable_on_failure("session cache", self._deadline):
-            raw = await self._client().get(self._key(session_id))
-        if raw is None:
-            return None
-        try:
-            return _from_json(json.loads(raw))
-        except (ValueError, TypeError, KeyError) as exc:
-            log.warning("ignored an unreadable session cache entry (%s)", type(exc).__name__)
-            return None
+        return from_json(await self._entries.get(session_id), _from_json, "session cache entry")
 
     async def delete(self, session_id: str) -> None:
-        async with unavailable_on_failure("session cache", self._deadline):
-            await self._client().delete(self._key(session_id))
+        await self._entries.delete(session_id)
 
     async def close(self) -> None:
-        """Close the client this cache was given (the running loop's, for a connector)."""
-        await close_source(self._source)
+        await self._entries.close()
 
 
 def _to_json(entry: CachedSession) -> dict[str, Any]:

@@ -6,7 +6,9 @@ import pytest
 from redis.asyncio import Redis
 
 from adapters.redis import RedisConnector, RedisFlowStore, RedisSessionCache
+from adapters.redis.handoff import RedisTokenHandoff
 from tests.contracts.flow_store import FlowStoreContract
+from tests.contracts.handoff import TokenHandoffContract
 from tests.contracts.session_cache import SessionCacheContract
 
 pytestmark = pytest.mark.redis
@@ -30,6 +32,16 @@ class TestRedisSessionCache(SessionCacheContract):
         self, connector: RedisConnector, redis_prefix: str, raw_redis: Redis
     ) -> RedisSessionCache:
         return RedisSessionCache(connector, prefix=redis_prefix)
+
+    @pytest.fixture
+    def advance(self):
+        return asyncio.sleep
+
+
+class TestRedisTokenHandoff(TokenHandoffContract):
+    @pytest.fixture
+    def handoff(self, connector: RedisConnector, redis_prefix: str, raw_redis: Redis) -> RedisTokenHandoff:
+        return RedisTokenHandoff(connector, prefix=redis_prefix)
 
     @pytest.fixture
     def advance(self):

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import pytest
+
+from adapters.memory import ManualClock
+from adapters.memory.handoff import MemoryTokenHandoff
+from tests.contracts.handoff import TokenHandoffContract
+
+
+class TestMemoryTokenHandoff(TokenHandoffContract):
+    @pytest.fixture
+    def clock(self) -> ManualClock:
+        return ManualClock()
+
+    @pytest.fixture
+    def handoff(self, clock: ManualClock) -> MemoryTokenHandoff:
+        return MemoryTokenHandoff(clock)
+
+    @pytest.fixture
+    def advance(self, clock: ManualClock):
+        return clock.advance

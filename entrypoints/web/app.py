@@ -23,8 +23,9 @@ from core.errors import ErrorCode, SignInError
 from entrypoints.container import Container
 from entrypoints.web import api, health, login
 from entrypoints.web.answers import api_error
+from entrypoints.web.bodies import MAX_BODY_BYTES
 from entrypoints.web.health import Check, Readiness, discovery_check, discovery_url
-from entrypoints.web.middleware import edge_middleware
+from entrypoints.web.middleware import install_edge
 
 logger = logging.getLogger("azure_signin.web")
 
@@ -128,7 +129,7 @@ def create_app(container: Container) -> Litestar:
             except Exception:
                 logger.warning("closing %s failed", name, exc_info=True)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             login.start_login, login.redirect_endpoint,
             api.me, api.refresh, api.exchange_code, api.logout_post, api.logout_get,
@@ -136,7 +137,6 @@ def create_app(container: Container) -> Litestar:
         ],
         dependencies=dependencies,
         exception_handlers={SignInError: signin_error, Exception: _unexpected},
-        middleware=[edge_middleware],
         cors_config=CORSConfig(
             allow_origins=list(settings.allowed_origins),
             allow_methods=["GET", "POST"],
@@ -147,10 +147,11 @@ def create_app(container: Container) -> Litestar:
         openapi_config=OpenAPIConfig(title="azure-signin", version="0.1.0", path="/schema"),
         on_startup=[startup],
         on_shutdown=[shutdown],
-        request_max_body_size=64 * 1024,
+        request_max_body_size=MAX_BODY_BYTES,
         logging_config=None,
         debug=False,
     )
+    return install_edge(app)  # outside routing: 404, 405 and CORS preflights included
 
 
 async def _close(instance: Any) -> None:

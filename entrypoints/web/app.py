@@ -20,6 +20,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from adapters.sql.database import SqlDatabase
 from adapters.sql.migrate import ensure_schema_async
 from core.errors import ErrorCode, SignInError
+from core.navigation import parse_origin
 from entrypoints.container import Container
 from entrypoints.web import api, health, login
 from entrypoints.web.answers import api_error
@@ -48,6 +49,22 @@ def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[A
         content={"error": "server_error", "correlation_id": correlation},
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
         headers={"Cache-Control": "no-store"},
+    )
+
+
+def cors_config(allowed_origins: tuple[str, ...]) -> CORSConfig:
+    """CORS for exactly the redirect allow-list. Litestar reads `*` in an entry as a
+    wildcard, so each entry must be a canonical origin from the one parser (which refuses
+    wildcards); anything else stops the app from being built."""
+    for origin in allowed_origins:
+        if str(parse_origin(origin)) != origin:
+            raise ValueError(f"{origin!r} is not a canonical origin")
+    return CORSConfig(
+        allow_origins=list(allowed_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        allow_credentials=False,
+        max_age=600,
     )
 
 
@@ -137,13 +154,7 @@ def create_app(container: Container) -> Litestar:
         ],
         dependencies=dependencies,
         exception_handlers={SignInError: signin_error, Exception: _unexpected},
-        cors_config=CORSConfig(
-            allow_origins=list(settings.allowed_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
-            allow_credentials=False,
-            max_age=600,
-        ),
+        cors_config=cors_config(settings.allowed_origins),
         openapi_config=OpenAPIConfig(title="azure-signin", version="0.1.0", path="/schema"),
         on_startup=[startup],
         on_shutdown=[shutdown],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from litestar import Litestar, Request, Response
@@ -37,9 +38,11 @@ def _correlation(request: Request[Any, Any, Any]) -> str:
 
 def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     if isinstance(error, HTTPException):  # Litestar's own 4xx (validation, 404, 405, ...)
+        # The status's own phrase, never Litestar's detail: "Validation failed for GET
+        # /path?query" would echo the request's query string (a code, a state) back.
         return Response(
             content={"error": "invalid_request" if error.status_code < 500 else "server_error",
-                     "detail": error.detail},
+                     "detail": HTTPStatus(error.status_code).phrase},
             status_code=error.status_code,
             headers={**(error.headers or {}), "Cache-Control": "no-store"},
         )

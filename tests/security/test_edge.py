@@ -56,3 +56,10 @@ async def test_correlation_ids_differ_per_request(service):
     browser, _ = service
     seen = {(await browser.client.get("/no-such-path")).headers["x-correlation-id"] for _ in range(3)}
     assert len(seen) == 3
+
+
+async def test_a_refused_query_is_not_echoed_in_the_answer(service):
+    browser, _ = service
+    answer = await browser.client.get("/login/aad", params={"uri": "/x" + "s3cr3t" * 400})
+    assert answer.status_code == 400
+    assert "s3cr3t" not in answer.text and answer.json()["error"] == "invalid_request"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from adapters.msal.config import b2c_policy
 from core.emails import normalise_domain
 from core.navigation import is_valid_origin
 from entrypoints.settings_table import SETTINGS, default
@@ -233,6 +234,8 @@ def _authorities(r: _Reader, production: bool) -> tuple[AuthoritySettings, ...]:
     out = []
     for name in names:
         prefix = f"SIGNIN_{name.upper()}_"
+        if name == "b2c" and not b2c_policy(r.text(prefix + "AUTHORITY") or ""):
+            raise SettingsError(f"{prefix}AUTHORITY: name the policy (.../{{tenant}}/{{policy}} or ?p=)")
         out.append(AuthoritySettings(
             name=name,
             kind=name,

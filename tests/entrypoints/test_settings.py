@@ -78,6 +78,7 @@ def test_production_refuses_embedded_conveniences(name, value):
     ("SIGNIN_PUBLIC_URL", "http://localhost:8000/prefix"),
     ("SIGNIN_CONSUMER_DOMAINS", "gmail.com,\u2603.com"),
     ("SIGNIN_CONSUMER_DOMAINS", "a\u200db.com"),
+    ("SIGNIN_B2C_AUTHORITY", "https://contoso.b2clogin.com/contoso.onmicrosoft.com"),
 ])
 def test_malformed_values_are_named(name, value):
     with pytest.raises(SettingsError, match=name):

@@ -177,3 +177,14 @@ def test_arbitrary_text_is_refused_or_encoded_as_idna2008(domain: str) -> None:
     ours = normalise_domain(domain)
     if ours is not None:
         assert ours == idna2008(domain)
+
+
+def test_consumer_domains_of_the_policy_are_normalised_by_the_same_function() -> None:
+    from core.policy import SignInPolicy
+
+    policy = SignInPolicy(consumer_domains=frozenset({"GMail.com.", "stra\u00dfe.de"}))
+    assert policy.consumer_domains == {"gmail.com", "xn--strae-oqa.de"}
+    assert policy.is_consumer_domain(normalise_domain("STRA\u00dfE.de"))
+    assert not policy.is_consumer_domain("strasse.de")
+    with pytest.raises(ValueError, match="IDNA2008"):
+        SignInPolicy(consumer_domains=frozenset({"\u2603.com"}))

@@ -181,6 +181,18 @@ async def test_a_failing_cache_is_asked_once_per_authenticated_request_not_twice
         assert cache.calls == 1, call
 
 
+async def test_disabling_a_user_with_many_sessions_asks_a_failing_cache_once() -> None:
+    cache = _DownCache()
+    world = World(cache=cache)
+    await world.standard_setup()
+    for _ in range(3):
+        await world.login(ALICE)
+    cache.calls = 0
+    disabled = await world.disable("alice@contoso.com")
+    assert disabled.sessions_revoked == 3
+    assert cache.calls == 1
+
+
 # RefreshSession ----------------------------------------------------------------------------
 async def test_refresh_slides_the_idle_timeout_and_gives_a_new_token(world: World) -> None:
     done = await world.login(ALICE)

@@ -74,7 +74,7 @@ async def test_a_hung_redis_operation_is_bounded_by_its_timeout_retries_included
         with pytest.raises(SignInError) as error:
             await call()
         _assert_unavailable(error)
-        assert time.monotonic() - started < 1.0 + 0.6
+        assert time.monotonic() - started < 1.0 + 1.0  # the old default deadline: 3.5 s
     await flows.close()
 
 

@@ -167,6 +167,7 @@ async def run_demo(settings: Settings, environ: Mapping[str, str]) -> int:
             origin=frontend_origin(settings),
             providers=tuple(a.name for a in settings.authorities),
             delivery=settings.token_delivery,
+            sandbox_url=origin_for(settings.sandbox_port),
         ))
         running.append(await _start(
             "demo frontend", _config(frontend, log_level=level, lifespan="off"), sockets[2]))

@@ -2,7 +2,8 @@
 
 - `trusted_home`: a throwaway HOME whose NSS database trusts the session's sandbox CA, put
   there by `azure-signin sandbox trust` (the step the README gives a newcomer);
-- `browser`: Debian's Chromium reading that HOME (no ignore_https_errors anywhere);
+- `browser`: Debian's Chromium reading that HOME (no ignore_https_errors anywhere), one per
+  module;
 - `demo`: one `azure-signin demo` per module, on free ports, using that CA; a module that
   needs a fresh database overrides `demo` (see `start_demo`);
 - `person` / `people`: someone at a fresh browser context, watched for the whole test; at
@@ -56,7 +57,9 @@ def trusted_home(browser_tools, tmp_path_factory, sandbox_dir):
     return home
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an asyncio loop running in this
+# thread while it is open, which would break every asyncio test collected after this folder.
+@pytest.fixture(scope="module")
 def playwright_driver(browser_tools) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
@@ -64,7 +67,7 @@ def playwright_driver(browser_tools) -> Iterator[object]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_driver, trusted_home):
     instance = launch(playwright_driver, trusted_home)
     yield instance

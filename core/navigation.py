@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from core.errors import ErrorCode, SignInError
+from core.errors import OriginNotAllowed
 
 MAX_PATH_LENGTH = 2048
 MAX_ORIGIN_LENGTH = 300
@@ -95,13 +95,14 @@ def parse_origin(text: str | None) -> Origin | None:
 
 def match_origin(candidate: str | None, allowed: Iterable[str]) -> str:
     """The canonical spelling of `candidate`, which must name exactly one of the allowed
-    origins (same scheme, host and port). Raises `SignInError(invalid_request)`."""
+    origins (same scheme, host and port). Raises `OriginNotAllowed` (a `SignInError` with
+    `invalid_request`) naming the refused candidate."""
     wanted = parse_origin(candidate)
     if wanted is not None:
         for origin in allowed:
             if parse_origin(origin) == wanted:
                 return str(wanted)
-    raise SignInError(ErrorCode.INVALID_REQUEST, "frontend origin is not allowed")
+    raise OriginNotAllowed(candidate)
 
 
 def is_valid_origin(origin: str) -> bool:

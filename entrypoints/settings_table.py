@@ -27,7 +27,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGNIN_SANDBOX_DIR", "{data_dir}/sandbox", "The sandbox's own folder (its CA, server certificate and keys)", "/tmp/sandbox"),
     Setting("SIGNIN_SANDBOX_DIRECTORY", None, "TOML directory file of the sandbox's tenants, apps and users; unset: the shipped default", "./my-directory.toml"),
     Setting("SIGNIN_DEMO_PORT", "3001", "Port of the demo frontend (`azure-signin demo`)", "3002"),
-    Setting("SIGNIN_ALLOWED_ORIGINS", "http://localhost:{demo_port}", "Comma-separated frontend origins a login may return to (exact scheme, host and port); required in production", "https://app.example.com,https://admin.example.com"),
+    Setting("SIGNIN_ALLOWED_ORIGINS", "http://localhost:{demo_port}", "Comma-separated frontend origins a login may return to, and the only ones CORS allows (scheme, host and port: no wildcard, path or userinfo); https only in production, http also for localhost/loopback in embedded mode; required in production", "https://app.example.com,https://admin.example.com"),
     Setting("SIGNIN_TOKEN_DELIVERY", "fragment", "How the frontend receives the token: `fragment` (#access_token=), `query` (&access_token=, the original frontend's shape) or `code` (one-time code exchanged at POST /auth/token)", "query"),
     Setting("SIGNIN_DATABASE_URL", "sqlite:///{data_dir}/signin.db", "Database URL (`sqlite:///path` or `postgresql://user@host:port/db`); production needs PostgreSQL", "postgresql://signin@db:5432/signin"),
     Setting("SIGNIN_DATABASE_POOL_SIZE", "10", "Connections per process (PostgreSQL)", "20"),

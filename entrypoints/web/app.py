@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from litestar import Litestar, Request, Response
@@ -20,11 +21,13 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from adapters.sql.database import SqlDatabase
 from adapters.sql.migrate import ensure_schema_async
 from core.errors import ErrorCode, SignInError
+from core.navigation import parse_origin
 from entrypoints.container import Container
 from entrypoints.web import api, health, login
 from entrypoints.web.answers import api_error
+from entrypoints.web.bodies import MAX_BODY_BYTES
 from entrypoints.web.health import Check, Readiness, discovery_check, discovery_url
-from entrypoints.web.middleware import edge_middleware
+from entrypoints.web.middleware import install_edge
 
 logger = logging.getLogger("azure_signin.web")
 
@@ -35,9 +38,11 @@ def _correlation(request: Request[Any, Any, Any]) -> str:
 
 def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     if isinstance(error, HTTPException):  # Litestar's own 4xx (validation, 404, 405, ...)
+        # The status's own phrase, never Litestar's detail: "Validation failed for GET
+        # /path?query" would echo the request's query string (a code, a state) back.
         return Response(
             content={"error": "invalid_request" if error.status_code < 500 else "server_error",
-                     "detail": error.detail},
+                     "detail": HTTPStatus(error.status_code).phrase},
             status_code=error.status_code,
             headers={**(error.headers or {}), "Cache-Control": "no-store"},
         )
@@ -47,6 +52,22 @@ def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[A
         content={"error": "server_error", "correlation_id": correlation},
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
         headers={"Cache-Control": "no-store"},
+    )
+
+
+def cors_config(allowed_origins: tuple[str, ...]) -> CORSConfig:
+    """CORS for exactly the redirect allow-list. Litestar reads `*` in an entry as a
+    wildcard, so each entry must be a canonical origin from the one parser (which refuses
+    wildcards); anything else stops the app from being built."""
+    for origin in allowed_origins:
+        if str(parse_origin(origin)) != origin:
+            raise ValueError(f"{origin!r} is not a canonical origin")
+    return CORSConfig(
+        allow_origins=list(allowed_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        allow_credentials=False,
+        max_age=600,
     )
 
 
@@ -128,7 +149,7 @@ def create_app(container: Container) -> Litestar:
             except Exception:
                 logger.warning("closing %s failed", name, exc_info=True)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             login.start_login, login.redirect_endpoint,
             api.me, api.refresh, api.exchange_code, api.logout_post, api.logout_get,
@@ -136,21 +157,15 @@ def create_app(container: Container) -> Litestar:
         ],
         dependencies=dependencies,
         exception_handlers={SignInError: signin_error, Exception: _unexpected},
-        middleware=[edge_middleware],
-        cors_config=CORSConfig(
-            allow_origins=list(settings.allowed_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
-            allow_credentials=False,
-            max_age=600,
-        ),
+        cors_config=cors_config(settings.allowed_origins),
         openapi_config=OpenAPIConfig(title="azure-signin", version="0.1.0", path="/schema"),
         on_startup=[startup],
         on_shutdown=[shutdown],
-        request_max_body_size=64 * 1024,
+        request_max_body_size=MAX_BODY_BYTES,
         logging_config=None,
         debug=False,
     )
+    return install_edge(app)  # outside routing: 404, 405 and CORS preflights included
 
 
 async def _close(instance: Any) -> None:

@@ -41,3 +41,7 @@ class SecurityLog:
 
     def token_refused(self, code: ErrorCode, correlation: str, route: str) -> None:
         self._emit(logging.INFO, "token_refused", correlation, reason=code.value, route=route)
+
+    def origin_refused(self, correlation: str, route: str) -> None:
+        """A request named a frontend origin that is not allowed (it was not followed)."""
+        self._emit(logging.WARNING, "origin_refused", correlation, route=route)

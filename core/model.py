@@ -153,7 +153,13 @@ class MicrosoftTokens:
 
 @dataclass(frozen=True)
 class Session:
-    """One signed-in browser; its id is the service JWT's `sid`."""
+    """One signed-in browser; its id is the service JWT's `sid`.
+
+    `microsoft_sid` and `microsoft_issuer` are the `sid` and `iss` of the ID token it was
+    opened with (Microsoft's own session, for front-channel logout). `confirmed_at` is when
+    Microsoft last vouched for it (the sign-in, then each successful renewal of its refresh
+    token); `confirm_lease_until` keeps two processes from re-validating it at once.
+    """
 
     id: str
     user_id: str
@@ -164,6 +170,15 @@ class Session:
     expires_at: datetime
     revoked_at: datetime | None = None
     microsoft_tokens: MicrosoftTokens | None = field(default=None, repr=False)
+    microsoft_sid: str | None = field(default=None, repr=False)
+    microsoft_issuer: str | None = None
+    confirmed_at: datetime | None = None
+    confirm_lease_until: datetime | None = None
+
+    @property
+    def last_confirmed(self) -> datetime:
+        """When Microsoft last vouched for the session (its creation, if never since)."""
+        return self.confirmed_at if self.confirmed_at is not None else self.created_at
 
     def open_at(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.idle_expires_at and now < self.expires_at

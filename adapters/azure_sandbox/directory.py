@@ -31,6 +31,9 @@ class Application:
     secret: str
     redirect_uris: tuple[str, ...]
     post_logout_redirect_uris: tuple[str, ...] = ()
+    # The app registration's "Front-channel logout URL": Microsoft's sign-out page loads it
+    # in an iframe with `?sid=...&iss=...` for each session the user has with the app.
+    frontchannel_logout_uri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,11 @@ class User:
     home_tenant: str | None = None
     idp: str | None = None
     idp_subject: str | None = None
+    # Account state, changed by the test hooks (docs/sandbox.md): a disabled account and
+    # refresh tokens issued before `tokens_valid_from` (a password reset, a revocation) are
+    # refused at the token endpoint, as Azure AD and B2C do.
+    disabled: bool = False
+    tokens_valid_from: float = 0.0
 
     @property
     def sign_in_name(self) -> str:
@@ -193,6 +201,33 @@ class Directory:
                 if ref in {user.oid.lower(), (user.user_principal_name or "").lower()}:
                     return user
         return None
+
+    def user_named(self, username: str) -> User | None:
+        """A user by sign-in name (case-insensitive)."""
+        with self._lock:
+            return next((u for u in self.users if u.username.lower() == username.lower()), None)
+
+    def user_by_oid(self, oid: str) -> User | None:
+        """The user's current state (a grant holds the state of its sign-in)."""
+        with self._lock:
+            return next((u for u in self.users if u.oid == oid), None)
+
+    def change_user(self, username: str, **changes: Any) -> User:
+        """Replace fields of a user (disable, reset password, ...); unknown user: `KeyError`."""
+        with self._lock:
+            for index, user in enumerate(self.users):
+                if user.username.lower() == username.lower():
+                    self.users[index] = replace(user, **changes)
+                    return self.users[index]
+        raise KeyError(username)
+
+    def remove_user(self, username: str) -> User:
+        """Delete a user; its refresh tokens then fail as a deleted account's do."""
+        with self._lock:
+            for index, user in enumerate(self.users):
+                if user.username.lower() == username.lower():
+                    return self.users.pop(index)
+        raise KeyError(username)
 
     def add_user(self, user: User) -> User:
         if not (self.tenant(user.tenant) or self.b2c_tenant(user.tenant)):

@@ -32,6 +32,13 @@ def service_principal_oid(client_id: str, tenant_id: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sp:{tenant_id}:{client_id}"))
 
 
+def issuer_of(sb: Sandbox, grant: Grant) -> str:
+    """The `iss` of the ID tokens issued for `grant`."""
+    if grant.realm.family == "b2c":
+        return grant.realm.issuer(sb.origin)
+    return f"{sb.origin}/{sb.directory.tenant_id_of(grant.user.tenant)}/v2.0"
+
+
 def aad_id_token_claims(sb: Sandbox, grant: Grant, now: int) -> dict[str, Any]:
     user = grant.user
     tenant = sb.directory.tenant(user.tenant)
@@ -57,6 +64,7 @@ def aad_id_token_claims(sb: Sandbox, grant: Grant, now: int) -> dict[str, Any]:
     claims.update(
         oid=user.oid,
         preferred_username=user.sign_in_name,
+        sid=grant.sid,  # the optional claim `sid` (docs/microsoft.md: app registration)
         sub=pairwise_sub(user.oid, grant.client_id),
         tid=tenant.id,
         uti=secrets.token_urlsafe(16),

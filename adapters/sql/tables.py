@@ -197,7 +197,15 @@ sessions = Table(
     Column("revoked_at", UTCDateTime, nullable=True),
     # AES-GCM ciphertext of the Microsoft tokens; NULL once the session is revoked
     Column("microsoft_tokens", LargeBinary, nullable=True),
+    # the ID token's sid and iss: Microsoft's session, named by front-channel logout
+    Column("microsoft_sid", String, nullable=True),
+    Column("microsoft_issuer", String, nullable=True),
+    # when Microsoft last confirmed the session (NULL: at created_at), and the sweep's lease
+    Column("confirmed_at", UTCDateTime, nullable=True),
+    Column("confirm_lease_until", UTCDateTime, nullable=True),
     Index(None, "user_id"),
+    Index(None, "microsoft_sid"),
+    Index(None, "confirmed_at"),
 )
 
 ALL_TABLES = (

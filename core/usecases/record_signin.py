@@ -6,7 +6,7 @@ what that one wrote (bounded attempts), so both sign-ins succeed with one user.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from core.emails import email_domain, normalise_email
 from core.errors import DuplicateKey, ErrorCode, SignInError
@@ -16,6 +16,14 @@ from core.policy import SignInPolicy
 from core.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from core.rules.identity import KnownRecords, Resolution, resolve_identity
 from core.rules.memberships import InviteGrants, choose_landing, grant_invites
+
+
+@dataclass(frozen=True)
+class MicrosoftSession:
+    """Microsoft's own session a sign-in belongs to: the ID token's `iss` and `sid`."""
+
+    issuer: str
+    sid: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -46,10 +54,13 @@ class RecordSignIn:
         identity: ExternalIdentity,
         authority: str = "aad",
         microsoft_tokens: MicrosoftTokens | None = None,
+        microsoft_session: MicrosoftSession | None = None,
     ) -> SignInRecord:
+        """`microsoft_session` is the (`iss`, `sid`) of the ID token, kept with the session
+        for Microsoft's front-channel logout."""
         for _ in range(self._policy.max_attempts):
             try:
-                return await self._attempt(identity, authority, microsoft_tokens)
+                return await self._attempt(identity, authority, microsoft_tokens, microsoft_session)
             except DuplicateKey:
                 continue  # another sign-in won a race; decide again on what it wrote
         raise SignInError(
@@ -57,7 +68,11 @@ class RecordSignIn:
         )
 
     async def _attempt(
-        self, identity: ExternalIdentity, authority: str, tokens: MicrosoftTokens | None
+        self,
+        identity: ExternalIdentity,
+        authority: str,
+        tokens: MicrosoftTokens | None,
+        microsoft: MicrosoftSession | None,
     ) -> SignInRecord:
         now = self._clock.now()
         async with self._uow() as uow:
@@ -85,6 +100,9 @@ class RecordSignIn:
                 idle_expires_at=now + min(self._policy.session_idle, self._policy.session_absolute),
                 expires_at=now + self._policy.session_absolute,
                 microsoft_tokens=tokens,
+                microsoft_sid=microsoft.sid if microsoft else None,
+                microsoft_issuer=microsoft.issuer if microsoft else None,
+                confirmed_at=now,
             )
             await uow.sessions.add(session)
             await uow.commit()

@@ -31,6 +31,12 @@ async def _plain(send: Send, status: int, text: str, correlation: str) -> None:
     await send({"type": "http.response.body", "body": text.encode()})
 
 
+def _frame_ancestors_set(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(
+        k.lower() == b"content-security-policy" and b"frame-ancestors" in v for k, v in headers
+    )
+
+
 def edge_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -53,6 +59,10 @@ def edge_middleware(app: ASGIApp) -> ASGIApp:
                     status_seen["status"] = message["status"]
                     headers = list(message.get("headers", []))
                     present = {k.lower() for k, _ in headers}
+                    if _frame_ancestors_set(headers):
+                        # a page that names who may frame it (front-channel logout): the
+                        # blanket DENY would override that in older browsers
+                        present.add(b"x-frame-options")
                     headers += [h for h in SECURITY_HEADERS if h[0] not in present]
                     headers.append((b"x-correlation-id", correlation.encode()))
                     message["headers"] = headers  # type: ignore[typeddict-unknown-key]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.contracts.uow_people import DirectoryProviderContract, UserAccountContract
+from tests.contracts.uow_revalidation import SessionRevalidationContract
 from tests.contracts.uow_transactions import TransactionContract
 from tests.contracts.uow_workspaces import InviteSessionContract, WorkspaceRoleContract
 
@@ -13,6 +14,7 @@ class UnitOfWorkContract(
     DirectoryProviderContract,
     WorkspaceRoleContract,
     InviteSessionContract,
+    SessionRevalidationContract,
 ):
     """Tests every `UnitOfWork` (with its nine repositories) must pass.
 

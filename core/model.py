@@ -19,6 +19,20 @@ class ProviderKind(StrEnum):
     MICROSOFT_ACCOUNT = "microsoft_account"  # personal Microsoft accounts
 
 
+class GrantOrigin(StrEnum):
+    """Where a membership's role comes from."""
+
+    DIRECT = "direct"      # an invite or an operator's grant: the mapping never touches it
+    MAPPING = "mapping"    # a provider's role mapping (app roles, groups): follows Microsoft
+
+
+class MappingSource(StrEnum):
+    """What a role mapping matches in the identity."""
+
+    APP_ROLE = "app_role"  # a value of the ID token's `roles` claim
+    GROUP = "group"        # a group object id (the `groups` claim, or Graph on overage)
+
+
 class InviteStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
@@ -112,10 +126,29 @@ class Role:
 
 @dataclass(frozen=True)
 class Membership:
+    """(user, workspace, role). `origin` MAPPING: the role was granted by a provider's role
+    mapping, over `base_role` (the role a direct grant gave before the mapping raised it;
+    None when there was none), which comes back when the mapping no longer grants it."""
+
     user_id: str
     workspace_id: int
     role: str
     created_at: datetime
+    origin: GrantOrigin = GrantOrigin.DIRECT
+    base_role: str | None = None
+
+
+@dataclass(frozen=True)
+class RoleMapping:
+    """A provider's rule: people of `provider_id` with app role / group `value` get `role`
+    in `workspace_id`, for as long as Microsoft says they have it."""
+
+    id: str
+    provider_id: str
+    source: MappingSource
+    value: str
+    workspace_id: int
+    role: str
 
 
 @dataclass(frozen=True)

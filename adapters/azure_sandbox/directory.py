@@ -103,6 +103,10 @@ class User:
     # refused at the token endpoint, as Azure AD and B2C do.
     disabled: bool = False
     tokens_valid_from: float = 0.0
+    # App-role values assigned to the user (the ID token's `roles`) and the object ids of
+    # the groups it is in (`groups`, or Graph on overage: docs/sandbox.md).
+    app_roles: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
 
     @property
     def sign_in_name(self) -> str:
@@ -115,6 +119,8 @@ class User:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["other_mails"] = list(self.other_mails)
+        data["app_roles"] = list(self.app_roles)
+        data["groups"] = list(self.groups)
         return data
 
 
@@ -133,6 +139,8 @@ def user_from_mapping(raw: dict[str, Any]) -> User:
     data.setdefault("oid", str(uuid.uuid4()))
     data.setdefault("display_name", data["username"].split("@")[0].split("#")[0])
     data["other_mails"] = tuple(data.get("other_mails", ()))
+    data["app_roles"] = tuple(data.get("app_roles", ()))
+    data["groups"] = tuple(data.get("groups", ()))
     return User(**data)
 
 

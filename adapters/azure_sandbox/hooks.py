@@ -102,6 +102,24 @@ async def delete_user(request: Request[Any, Any, Any], username: str) -> Respons
     return json_response(user.to_json(), 200)
 
 
+@post("/_sandbox/users/{username:str}/assignments")
+async def assign(request: Request[Any, Any, Any], username: str) -> Response[Any]:
+    """Replace the user's app roles and groups: `{"app_roles": [...], "groups": [...]}`
+    (either may be left out: unchanged). More than 200 groups puts the ID token in overage."""
+    try:
+        body = await _body(request)
+    except HookError as exc:
+        return _bad(str(exc))
+    changes: dict[str, Any] = {}
+    for name in ("app_roles", "groups"):
+        if name in body:
+            values = body[name]
+            if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+                return _bad(f"{name} must be a list of strings")
+            changes[name] = tuple(values)
+    return _account_change(request, username, **changes)
+
+
 @post("/_sandbox/users/{username:str}/signout")
 async def sign_out(request: Request[Any, Any, Any], username: str) -> Response[Any]:
     """The user signs out at Microsoft: every Microsoft session (`sid`) of theirs ends, and
@@ -200,6 +218,7 @@ HOOK_HANDLERS = [
     reset_password,
     revoke_sessions,
     delete_user,
+    assign,
     sign_out,
     list_keys,
     rotate_keys,

@@ -18,6 +18,7 @@ from core.model import (
     Membership,
     MicrosoftTokens,
     Role,
+    RoleMapping,
     Session,
     User,
     UserAccount,
@@ -134,7 +135,30 @@ class MembershipRepository(Protocol):
         ...
 
     async def update(self, membership: Membership) -> None:
-        """Replace the role of the membership with the same (user_id, workspace_id)."""
+        """Replace the role, origin and base role of the membership with the same
+        (user_id, workspace_id)."""
+        ...
+
+    async def remove(self, user_id: str, workspace_id: int) -> None:
+        """Delete the membership; removing one that does not exist is not an error."""
+        ...
+
+
+class RoleMappingRepository(Protocol):
+    async def for_provider(self, provider_id: str) -> Sequence[RoleMapping]:
+        """The provider's mappings, by workspace id, then source, value and id."""
+        ...
+
+    async def add(self, mapping: RoleMapping) -> None:
+        """Unique keys: id; (provider_id, source, value, workspace_id)."""
+        ...
+
+    async def remove(self, mapping_id: str) -> bool:
+        """Delete a mapping; False when there was none with that id."""
+        ...
+
+    async def list(self) -> Sequence[RoleMapping]:
+        """Every mapping, by provider id, then as `for_provider` orders them."""
         ...
 
 

@@ -16,6 +16,7 @@ from core.policy import SignInPolicy
 from core.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from core.rules.identity import KnownRecords, Resolution, resolve_identity
 from core.rules.memberships import InviteGrants, choose_landing, grant_invites
+from core.rules.role_mappings import MappingGrants, apply_role_mappings, mapped_roles
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,11 @@ class RecordSignIn:
             roles = {role.name: role for role in await uow.roles.list()}
             grants = grant_invites(user, invites, held, roles, now)
             await _persist_grants(uow, grants)
-            landing = choose_landing(user, grants.memberships)
+            mappings = await uow.role_mappings.for_provider(resolution.account.provider_id)
+            wanted = mapped_roles(mappings, identity.app_roles, identity.groups, roles)
+            mapped = apply_role_mappings(user.id, grants.memberships, wanted, roles, now)
+            await _persist_mapped(uow, mapped)
+            landing = choose_landing(user, mapped.memberships)
             workspace = await uow.workspaces.get(landing) if landing is not None else None
             if landing != user.last_workspace_id and landing is not None:
                 user = replace(user, last_workspace_id=landing)
@@ -147,3 +152,12 @@ async def _persist_grants(uow: UnitOfWork, grants: InviteGrants) -> None:
         await uow.memberships.update(membership)
     for invite in grants.applied:
         await uow.invites.update(invite)
+
+
+async def _persist_mapped(uow: UnitOfWork, mapped: MappingGrants) -> None:
+    for membership in mapped.removed:
+        await uow.memberships.remove(membership.user_id, membership.workspace_id)
+    for membership in mapped.added:
+        await uow.memberships.add(membership)
+    for membership in mapped.changed:
+        await uow.memberships.update(membership)

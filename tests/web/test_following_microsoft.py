@@ -164,3 +164,30 @@ async def test_frontchannel_logout_without_sid_and_iss_is_a_bad_request(service)
         assert answer.status_code == 400, query
         assert answer.headers["x-frame-options"] == "DENY"
 
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.parametrize("backend", ["postgres+redis"], indirect=True)  # processes share PostgreSQL
+async def test_several_processes_sweeping_at_once_ask_microsoft_once_per_session(make_service, sandbox):
+    from datetime import UTC, datetime, timedelta
+
+    from dependency_injector import providers
+
+    from adapters.memory import ManualClock
+
+    settings = {"SIGNIN_REVALIDATE_INTERVAL": "60", "SIGNIN_REVALIDATE_MAX_UNCONFIRMED": "600"}
+    async with make_service(**settings) as (browser, operator):
+        for username in (ALICE, ALICE, "erin@contoso.com", "bob@example.org"):
+            provider = "b2c" if username.endswith("example.org") else "aad"
+            assert (await browser.login(username, provider)).token
+        later = ManualClock(datetime.now(UTC) + timedelta(seconds=61))
+        sandbox.clear_requests()
+        async with operator.container() as first, operator.container() as second:
+            for container in (first, second):  # two processes, one minute later
+                container.clock.override(providers.Object(later))
+            results = await asyncio.gather(first.sweep_sessions()(), second.sweep_sessions()())
+    swept = [r for rs in results for r in rs]
+    assert len(swept) == 4 and len({r.session_id for r in swept}) == 4
+    assert {r.verdict.value for r in swept} == {"confirmed"}
+    assert [r["status"] for r in sandbox.requests("token")] == [200] * 4  # one renewal each

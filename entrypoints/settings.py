@@ -69,6 +69,9 @@ class Settings:
     flow_lifetime: int
     token_encryption_key: str | None
     login_rate_limit: int
+    revalidate_interval: int
+    revalidate_max_unconfirmed: int
+    revalidate_batch: int
     consumer_domains: tuple[str, ...]
     log_level: str
     sandbox_dir: Path
@@ -231,12 +234,21 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         flow_lifetime=r.typed("SIGNIN_FLOW_LIFETIME", int, "a number of seconds", minimum=30),
         token_encryption_key=r.text("SIGNIN_TOKEN_ENCRYPTION_KEY"),
         login_rate_limit=r.typed("SIGNIN_LOGIN_RATE_LIMIT", int, "a whole number", minimum=1),
+        revalidate_interval=r.typed("SIGNIN_REVALIDATE_INTERVAL", int, "a number of seconds", minimum=1),
+        revalidate_max_unconfirmed=r.typed(
+            "SIGNIN_REVALIDATE_MAX_UNCONFIRMED", int, "a number of seconds", minimum=1
+        ),
+        revalidate_batch=r.typed("SIGNIN_REVALIDATE_BATCH", int, "a whole number", minimum=1),
         consumer_domains=tuple(
             _domain("SIGNIN_CONSUMER_DOMAINS", d) for d in r.items("SIGNIN_CONSUMER_DOMAINS")
         ),
         log_level=(r.text("SIGNIN_LOG_LEVEL") or "INFO").upper(),
         sandbox_dir=sandbox_dir,
     )
+    if settings.revalidate_max_unconfirmed < settings.revalidate_interval:
+        raise SettingsError(
+            "SIGNIN_REVALIDATE_MAX_UNCONFIRMED: must be at least SIGNIN_REVALIDATE_INTERVAL"
+        )
     if production:
         _check_production(settings, env)
     return settings

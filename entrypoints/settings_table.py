@@ -57,6 +57,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGNIN_FLOW_LIFETIME", "600", "Seconds a started login may take", "300"),
     Setting("SIGNIN_TOKEN_ENCRYPTION_KEY", None, "32-byte key, base64url, encrypting Microsoft's tokens at rest; embedded default: generated under SIGNIN_DATA_DIR; required in production", "(44 base64url characters)"),
     Setting("SIGNIN_LOGIN_RATE_LIMIT", "60", "Logins a client may start per minute", "20"),
+    Setting("SIGNIN_REVALIDATE_INTERVAL", "900", "Seconds between two confirmations of a session by Microsoft (its refresh token redeemed): at every refresh, and by the background sweep for sessions used without refresh", "300"),
+    Setting("SIGNIN_REVALIDATE_MAX_UNCONFIRMED", "3600", "Seconds a session may stay open while Microsoft cannot be asked (unreachable, no refresh token kept); then it closes. At least SIGNIN_REVALIDATE_INTERVAL", "1800"),
+    Setting("SIGNIN_REVALIDATE_BATCH", "100", "Sessions one sweep of one process re-validates at most", "50"),
     Setting("SIGNIN_CONSUMER_DOMAINS", "", "Comma-separated consumer mail domains that never get a directory; empty: the built-in list", "gmail.com,outlook.com"),
     Setting("SIGNIN_LOG_LEVEL", "INFO", "Log level", "DEBUG"),
 )

@@ -61,8 +61,13 @@ async def me(
 
 
 @post("/auth/refresh", summary="A new token for an open session", status_code=200)
-async def refresh(request: Request[Any, Any, Any], refresh_session: RefreshSession) -> dict[str, Any]:
+async def refresh(
+    request: Request[Any, Any, Any], refresh_session: RefreshSession, security_log: SecurityLog
+) -> dict[str, Any]:
     refreshed = await refresh_session(bearer_token(request))
+    if refreshed.revalidation is not None:
+        correlation = str(request.scope.get("state", {}).get("correlation_id", "-"))
+        security_log.revalidated(refreshed.revalidation, via="refresh", correlation=correlation)
     return {"access_token": refreshed.token, "token_type": "Bearer",
             "expires_at": _iso(refreshed.expires_at)}
 

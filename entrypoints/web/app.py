@@ -22,8 +22,9 @@ from adapters.sql.database import SqlDatabase
 from adapters.sql.migrate import ensure_schema_async
 from core.errors import ErrorCode, SignInError
 from core.navigation import parse_origin
+from core.usecases.revalidation import SessionClosedByMicrosoft
 from entrypoints.container import Container
-from entrypoints.web import api, health, login
+from entrypoints.web import api, frontchannel, health, login
 from entrypoints.web.answers import api_error
 from entrypoints.web.bodies import MAX_BODY_BYTES
 from entrypoints.web.health import Check, Readiness, discovery_check, discovery_url
@@ -112,6 +113,7 @@ def create_app(container: Container) -> Litestar:
         "describe": provide(container.describe_session),
         "refresh_session": provide(container.refresh_session),
         "logout": provide(container.logout),
+        "frontchannel": provide(container.frontchannel_logout),
         "limiter": provide(container.rate_limiter),
         "security_log": provide(container.security_log),
         "readiness": provide(lambda: readiness),
@@ -123,7 +125,9 @@ def create_app(container: Container) -> Litestar:
 
     def signin_error(request: Request[Any, Any, Any], error: SignInError) -> Response[Any]:
         correlation = _correlation(request)
-        if error.code in (ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DISABLED):
+        if isinstance(error, SessionClosedByMicrosoft):
+            security_log.revalidated(error.revalidation, via="refresh", correlation=correlation)
+        elif error.code in (ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DISABLED):
             security_log.token_refused(error.code, correlation, request.url.path)
         return api_error(error, correlation)
 
@@ -135,9 +139,14 @@ def create_app(container: Container) -> Litestar:
         # never fails start-up: Microsoft being down is what /health/ready reports.
         warm_up = getattr(container.gateway(), "warm_up", None)
         if warm_up is not None:
-            task = asyncio.get_running_loop().create_task(warm_up())
-            background.add(task)  # a reference, so the task is not collected mid-way
-            task.add_done_callback(background.discard)
+            _in_background(warm_up())
+        # Sessions used without refresh are re-validated by every process, sharing the work.
+        _in_background(container.sweeper().run())
+
+    def _in_background(work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        background.add(task)  # a reference, so the task is not collected mid-way
+        task.add_done_callback(background.discard)
 
     async def shutdown() -> None:
         for task in list(background):
@@ -153,6 +162,7 @@ def create_app(container: Container) -> Litestar:
         route_handlers=[
             login.start_login, login.redirect_endpoint,
             api.me, api.refresh, api.exchange_code, api.logout_post, api.logout_get,
+            frontchannel.frontchannel_logout,
             health.live, health.ready, health.jwks,
         ],
         dependencies=dependencies,

@@ -54,8 +54,18 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
+def _frame_ancestors_set(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(
+        k.lower() == b"content-security-policy" and b"frame-ancestors" in v for k, v in headers
+    )
+
+
 def _finish_headers(headers: list[tuple[bytes, bytes]], correlation: str) -> list[tuple[bytes, bytes]]:
     present = {k.lower() for k, _ in headers}
+    if _frame_ancestors_set(headers):
+        # a page that names who may frame it (front-channel logout): the blanket DENY
+        # would override that in older browsers
+        present.add(b"x-frame-options")
     out = list(headers)
     out += [h for h in SECURITY_HEADERS if h[0] not in present]
     if b"cache-control" not in present:

@@ -40,8 +40,9 @@ class MemoryUnitOfWork:
     once (each commit publishes what was written since the last one); it is entered once.
     """
 
-    def __init__(self, database: MemoryDatabase) -> None:
+    def __init__(self, database: MemoryDatabase, *, read_only: bool = False) -> None:
         self._database = database
+        self._read_only = read_only
         self._tables: Tables | None = None
         self._entered = False
         self.users: UserRepository = MemoryUserRepository(self._working_set)
@@ -58,6 +59,9 @@ class MemoryUnitOfWork:
         if self._entered:
             raise RuntimeError("a unit of work is used once")
         self._entered = True
+        if self._read_only:  # committed tables are never changed in place: no lock needed
+            self._tables = self._database._snapshot().fork()
+            return self
         committed = await self._database._begin()
         try:
             self._tables = committed.fork()
@@ -74,16 +78,19 @@ class MemoryUnitOfWork:
     ) -> None:
         if self._tables is not None:
             self._tables = None
-            self._database._end()
+            if not self._read_only:
+                self._database._end()
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         tables = self._working_set()
         self._database._install(tables)
         self._tables = tables.fork()
 
     async def rollback(self) -> None:
         self._working_set()
-        self._tables = self._database._snapshot().fork()
+        self._tables = self._database._snapshot().fork()  # read-only too: drop its writes
 
     def _working_set(self) -> Tables:
         if self._tables is None:

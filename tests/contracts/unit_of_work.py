@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from tests.contracts.uow_people import DirectoryProviderContract, UserAccountContract
-from tests.contracts.uow_transactions import TransactionContract
+from tests.contracts.uow_transactions import ReadOnlyContract, TransactionContract
 from tests.contracts.uow_workspaces import InviteSessionContract, WorkspaceRoleContract
 
 
 class UnitOfWorkContract(
     TransactionContract,
+    ReadOnlyContract,
     UserAccountContract,
     DirectoryProviderContract,
     WorkspaceRoleContract,

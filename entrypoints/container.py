@@ -23,8 +23,10 @@ from core.policy import DEFAULT_CONSUMER_DOMAINS, SignInPolicy
 from core.usecases.administration import Administration
 from core.usecases.authenticate import Authenticate
 from core.usecases.check_access import CheckAccess
+from core.usecases.clients import ResourceClients
 from core.usecases.complete_signin import CompleteSignIn
 from core.usecases.handoff import IssueHandoffCode, RedeemHandoffCode
+from core.usecases.introspect import Introspect
 from core.usecases.record_signin import RecordSignIn
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.start_login import StartLogin
@@ -196,6 +198,8 @@ class Container(containers.DeclarativeContainer):
     recent_principals = providers.Singleton(LocalPrincipals)
     authenticate = providers.Factory(Authenticate, tokens, session_cache, uow, clock)
     check_access = providers.Factory(CheckAccess, tokens, session_cache, recent_principals, uow, clock)
+    resource_clients = providers.Factory(ResourceClients, uow, ids, clock)
+    introspect = providers.Factory(Introspect, resource_clients, check_access)
     describe_session = providers.Factory(DescribeSession, uow)
     refresh_session = providers.Factory(RefreshSession, authenticate, uow, tokens, clock, ids, policy)
     logout = providers.Factory(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
+from adapters.memory.clients import MemoryResourceClientRepository
 from adapters.memory.organisations import MemoryDirectoryRepository, MemoryProviderRepository
 from adapters.memory.people import MemoryAccountRepository, MemoryUserRepository
 from adapters.memory.schema import Tables
@@ -20,6 +21,7 @@ from core.ports.repositories import (
     InviteRepository,
     MembershipRepository,
     ProviderRepository,
+    ResourceClientRepository,
     RoleRepository,
     SessionRepository,
     UserRepository,
@@ -54,6 +56,7 @@ class MemoryUnitOfWork:
         self.memberships: MembershipRepository = MemoryMembershipRepository(self._working_set)
         self.invites: InviteRepository = MemoryInviteRepository(self._working_set)
         self.sessions: SessionRepository = MemorySessionRepository(self._working_set)
+        self.clients: ResourceClientRepository = MemoryResourceClientRepository(self._working_set)
 
     async def __aenter__(self) -> Self:
         if self._entered:

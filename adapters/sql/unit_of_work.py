@@ -16,6 +16,7 @@ from adapters.sql.repositories import (
     SqlInviteRepository,
     SqlMembershipRepository,
     SqlProviderRepository,
+    SqlResourceClientRepository,
     SqlRoleRepository,
     SqlSessionRepository,
     SqlUserRepository,
@@ -56,6 +57,7 @@ class SqlUnitOfWork:
     memberships: SqlMembershipRepository
     invites: SqlInviteRepository
     sessions: SqlSessionRepository
+    clients: SqlResourceClientRepository
 
     def __init__(self, engine: AsyncEngine, cipher: TokenCipher, *, read_only: bool = False):
         self._engine = engine
@@ -88,6 +90,7 @@ class SqlUnitOfWork:
         self.memberships = SqlMembershipRepository(connection)
         self.invites = SqlInviteRepository(connection)
         self.sessions = SqlSessionRepository(connection, self._cipher)
+        self.clients = SqlResourceClientRepository(connection)
         return self
 
     async def __aexit__(

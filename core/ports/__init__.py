@@ -10,6 +10,7 @@ from core.ports.repositories import (
     InviteRepository,
     MembershipRepository,
     ProviderRepository,
+    ResourceClientRepository,
     RoleRepository,
     SessionRepository,
     UserRepository,
@@ -22,7 +23,8 @@ from core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 __all__ = [
     "AccountRepository", "CachedSession", "Clock", "DirectoryRepository", "FlowStore",
     "IdGenerator", "IdentityGateway", "InviteRepository", "MembershipRepository",
-    "ProfileReader", "ProviderRepository", "RecentPrincipals", "RoleRepository", "SessionCache",
+    "ProfileReader", "ProviderRepository", "RecentPrincipals", "ResourceClientRepository",
+    "RoleRepository", "SessionCache",
     "SessionRepository", "TokenHandoff", "TokenIssuer", "TokenVerifier", "UnitOfWork", "UnitOfWorkFactory",
     "UserRepository", "WorkspaceRepository",
 ]

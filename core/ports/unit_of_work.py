@@ -10,6 +10,7 @@ from core.ports.repositories import (
     InviteRepository,
     MembershipRepository,
     ProviderRepository,
+    ResourceClientRepository,
     RoleRepository,
     SessionRepository,
     UserRepository,
@@ -38,6 +39,7 @@ class UnitOfWork(Protocol):
     memberships: MembershipRepository
     invites: InviteRepository
     sessions: SessionRepository
+    clients: ResourceClientRepository
 
     async def __aenter__(self) -> Self: ...
 

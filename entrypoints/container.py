@@ -17,6 +17,7 @@ from adapters.jwt.service import JwtTokenService
 from adapters.memory import MemoryFlowStore, MemorySessionCache, RandomIds, SystemClock
 from adapters.memory.handoff import MemoryTokenHandoff
 from adapters.memory.principals import LocalPrincipals
+from adapters.memory.verified import RememberingVerifier
 from adapters.sql.crypto import load_or_create_key_file
 from adapters.sql.database import SqlDatabase
 from core.policy import DEFAULT_CONSUMER_DOMAINS, SignInPolicy
@@ -197,7 +198,10 @@ class Container(containers.DeclarativeContainer):
     # In this process only, by design (core.ports.principals): never shared storage.
     recent_principals = providers.Singleton(LocalPrincipals)
     authenticate = providers.Factory(Authenticate, tokens, session_cache, uow, clock)
-    check_access = providers.Factory(CheckAccess, tokens, session_cache, recent_principals, uow, clock)
+    verifier = providers.Singleton(RememberingVerifier, tokens, clock)
+    check_access = providers.Factory(
+        CheckAccess, verifier, session_cache, recent_principals, uow, clock
+    )
     resource_clients = providers.Factory(ResourceClients, uow, ids, clock)
     introspect = providers.Factory(Introspect, resource_clients, check_access)
     describe_session = providers.Factory(DescribeSession, uow)

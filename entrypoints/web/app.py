@@ -54,7 +54,7 @@ def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[A
 def _readiness(container: Container) -> Readiness:
     settings = container.settings()
     async def database() -> None:
-        async with container.uow()() as uow:  # through the port: any adapter can answer
+        async with container.uow()(read_only=True) as uow:  # through the port: any adapter
             await uow.roles.list()
 
     checks: dict[str, Check] = {"database": database}
@@ -143,7 +143,8 @@ def create_app(container: Container) -> Litestar:
         route_handlers=[
             login.start_login, login.redirect_endpoint,
             api.me, api.refresh, api.exchange_code, api.logout_post, api.logout_get,
-            verify.verify_get, verify.verify_head, introspect.introspect,
+            verify.verify_get, verify.verify_head, verify.verify_any_method,
+            verify.verify_prefixed, verify.verify_prefixed_head, introspect.introspect,
             health.live, health.ready, health.jwks,
         ],
         dependencies=dependencies,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from litestar import Request, Response, get, head
+from litestar import Request, Response, get, head, route
 from litestar.params import Parameter
 
 from core.access import Access
@@ -112,3 +112,39 @@ async def verify_head(
     workspace: Workspace = None, role: Role = None,
 ) -> Response[None]:
     return await _verify(request, check_access, security_log, workspace, role, with_body=False)
+
+
+# Envoy's ext_authz (HTTP) sends the check with the original request's method and, with
+# `path_prefix`, the original path (and query) after the prefix. Those belong to the original
+# request, so they are ignored: the requirement comes from the query of `/auth/verify`
+# itself (Envoy `path_override: /auth/verify?workspace=1&role=editor`), never from there.
+_ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+@route("/auth/verify", http_method=["POST", "PUT", "PATCH", "DELETE"], status_code=200,
+       summary="Forward-auth with the original request's method (Envoy ext_authz)",
+       description=_DESCRIPTION)
+async def verify_any_method(
+    request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
+    workspace: Workspace = None, role: Role = None,
+) -> Response[Any]:
+    return await _verify(request, check_access, security_log, workspace, role, with_body=True)
+
+
+@route("/auth/verify/{original:path}", http_method=_ANY_METHOD, status_code=200,
+       summary="Forward-auth with the original path appended (Envoy ext_authz path_prefix)",
+       description=_DESCRIPTION + " The appended path and its query are ignored.")
+async def verify_prefixed(
+    request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
+    original: str,
+) -> Response[Any]:
+    return await _verify(request, check_access, security_log, None, None, with_body=True)
+
+
+@head("/auth/verify/{original:path}", status_code=200,
+      summary="Forward-auth with the original path appended (no body)", description=_DESCRIPTION)
+async def verify_prefixed_head(
+    request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
+    original: str,
+) -> Response[None]:
+    return await _verify(request, check_access, security_log, None, None, with_body=False)

@@ -227,3 +227,21 @@ async def test_the_openapi_document_shows_the_forward_auth_route(service):
     assert {"get", "head"} <= set(paths["/auth/verify"])
     parameters = {p["name"] for p in paths["/auth/verify"]["get"]["parameters"]}
     assert {"workspace", "role"} <= parameters
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
+async def test_envoy_style_checks_with_the_original_method_and_path_appended(service, method):
+    browser, _ = service
+    alice = await browser.login("alice@contoso.com", "aad")
+    auth = {"Authorization": f"Bearer {alice.token}"}
+    # the original request's own path and query are ignored, never taken as a requirement
+    appended = await browser.client.request(method, "/auth/verify/workspaces/2/notes?workspace=2&role=owner",
+                                            headers=auth)
+    assert appended.status_code == 200, appended.text
+    assert appended.headers["x-auth-request-workspaces"] == "1:editor"
+    fixed = await browser.client.request(method, "/auth/verify?workspace=1&role=owner", headers=auth)
+    assert fixed.status_code == 403
+    missing = await browser.client.request(method, "/auth/verify/notes", headers={})
+    assert_refused(missing)
+    head = await browser.client.head("/auth/verify/anything", headers=auth)
+    assert head.status_code == 200 and head.content == b""

@@ -245,3 +245,21 @@ async def test_envoy_style_checks_with_the_original_method_and_path_appended(ser
     assert_refused(missing)
     head = await browser.client.head("/auth/verify/anything", headers=auth)
     assert head.status_code == 200 and head.content == b""
+
+
+async def test_key_rotation_is_seen_by_a_process_started_with_the_new_keys(make_service, tmp_path):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from adapters.jwt.keys import private_pem
+
+    async with make_service() as (browser, operator):
+        alice = await browser.login("alice@contoso.com", "aad")
+        assert (await verify(browser.client, alice.token)).status_code == 200
+        old_key = operator.settings.data_dir / "jwt-signing-key.pem"
+    new_key = tmp_path / "new-key.pem"
+    new_key.write_bytes(private_pem(Ed25519PrivateKey.generate()))
+    rotated = {"SIGNIN_JWT_PRIVATE_KEY_FILE": str(new_key)}
+    async with make_service(**rotated, SIGNIN_JWT_PREVIOUS_PUBLIC_KEY_FILES=str(old_key)) as (browser, _):
+        assert (await verify(browser.client, alice.token)).status_code == 200  # step 2: still valid
+    async with make_service(**rotated) as (browser, _):  # step 3: the old key is gone
+        assert_refused(await verify(browser.client, alice.token))

@@ -12,6 +12,7 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from adapters.crypto import AeadHandoffCipher
 from adapters.jwt.keys import KeySet, load_or_create_key
 from adapters.jwt.service import JwtTokenService
 from adapters.memory import MemoryFlowStore, MemorySessionCache, RandomIds, SystemClock
@@ -64,6 +65,7 @@ def _database(settings: Settings, token_key: str) -> SqlDatabase:
         pool_timeout=timeout,
         connect_timeout=timeout,
         statement_timeout=timeout,
+        operation_timeout=timeout,  # the setting bounds a whole unit of work
     )
 
 
@@ -73,7 +75,10 @@ def _redis(settings: Settings) -> Any:
     from adapters.redis.connection import RedisConnector
 
     timeout = settings.redis_timeout
-    return RedisConnector(settings.redis_url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    # the setting bounds a whole operation, redis-py's retries included
+    return RedisConnector(
+        settings.redis_url, socket_timeout=timeout, socket_connect_timeout=timeout, deadline=timeout
+    )
 
 
 def _flows(settings: Settings, clock: SystemClock, redis: Any) -> Any:
@@ -178,6 +183,7 @@ class Container(containers.DeclarativeContainer):
     session_cache = providers.Singleton(_session_cache, clock, redis)
     handoff = providers.Singleton(_handoff, clock, redis)
     revocations = providers.Singleton(_revocations, redis)
+    handoff_cipher = providers.Singleton(AeadHandoffCipher)
 
     keys = providers.Singleton(_keys, settings)
     tokens = providers.Singleton(
@@ -223,8 +229,8 @@ class Container(containers.DeclarativeContainer):
         DisableUser, uow, session_cache, clock, recent_principals, revocations
     )
     administration = providers.Factory(Administration, uow, clock, ids, policy)
-    issue_code = providers.Factory(IssueHandoffCode, handoff, ids)
-    redeem_code = providers.Factory(RedeemHandoffCode, handoff)
+    issue_code = providers.Factory(IssueHandoffCode, handoff, handoff_cipher, ids)
+    redeem_code = providers.Factory(RedeemHandoffCode, handoff, handoff_cipher)
 
 
 def build_container(settings: Settings) -> Container:

@@ -74,15 +74,17 @@ class CheckAccess:
         if recent is not None and recent.user.id == claims.subject and recent.session.open_at(now):
             return recent
         try:
-            cached = await self._cache.get(session_id)
+            cached, cache_reachable = await self._cache.get(session_id), True
         except SignInError:
-            cached = None  # the database below decides alone
+            # the database below decides alone, and the cache is not asked again in this
+            # request: a hung cache costs one wait, not two
+            cached, cache_reachable = None, False
         if cached is not None and cached.revoked:
             self._recent.put_closed(session_id, cached.expires_at)
             raise _refused("session revoked")
-        return await self._confirm(claims, now)
+        return await self._confirm(claims, now, cache_reachable)
 
-    async def _confirm(self, claims: SessionClaims, now: datetime) -> Principal:
+    async def _confirm(self, claims: SessionClaims, now: datetime, cache_reachable: bool) -> Principal:
         async with self._uow(read_only=True) as uow:
             session = await uow.sessions.get(claims.session_id)
             if session is None or session.user_id != claims.subject:
@@ -97,7 +99,7 @@ class CheckAccess:
             roles = await uow.roles.list() if is_open else ()
         if not is_open:
             self._recent.put_closed(session.id, session.expires_at)
-            if session.revoked_at is not None:  # spare the other processes the database
+            if session.revoked_at is not None and cache_reachable:  # spare the others the database
                 await remember(self._cache, session, now)
             raise _refused("session closed")
         ranks = {r.name: r.rank for r in roles}

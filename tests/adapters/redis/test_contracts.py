@@ -49,6 +49,13 @@ class TestRedisTokenHandoff(TokenHandoffContract):
     def advance(self):
         return asyncio.sleep
 
+    @pytest.fixture
+    def raw_store(self, raw_redis: Redis, redis_prefix: str):
+        async def read() -> dict[bytes, bytes | None]:
+            keys = [key async for key in raw_redis.scan_iter(match=f"{redis_prefix}*")]
+            return {key: await raw_redis.get(key) for key in keys}
+
+        return read
 
 class TestRedisRevocationFeed(RevocationFeedContract):
     @pytest.fixture

@@ -49,3 +49,8 @@ class DuplicateKey(Exception):
     A sign-in decision that meets it is re-run from the start (another sign-in of the same
     person or organisation won a race); see `core.usecases.complete_signin`.
     """
+
+
+class InvalidClient(Exception):
+    """A caller that must authenticate as a registered client (introspection) did not: no
+    credentials, an unknown client or a wrong secret (which of them is never said)."""

@@ -9,6 +9,7 @@ from core.model import (
     IdentityProvider,
     Invite,
     Membership,
+    ResourceClient,
     Role,
     Session,
     User,
@@ -31,6 +32,7 @@ class Tables:
     memberships: Table[tuple[str, int], Membership]
     invites: Table[str, Invite]
     sessions: Table[str, Session]
+    clients: Table[str, ResourceClient]
     # Like a database sequence: ids of removed workspaces are never handed out again, so
     # their invites can never be applied to a newcomer.
     next_workspace_id: int = 1
@@ -52,6 +54,7 @@ class Tables:
             memberships=Table("memberships", lambda m: (m.user_id, m.workspace_id)),
             invites=Table("invites", lambda i: i.id),
             sessions=Table("sessions", lambda s: s.id),
+            clients=Table("clients", lambda c: c.id),
         )
 
     def fork(self) -> Tables:

@@ -3,12 +3,14 @@ from core.ports.clock import Clock, IdGenerator
 from core.ports.flows import FlowStore
 from core.ports.handoff import TokenHandoff
 from core.ports.microsoft import IdentityGateway, ProfileReader
+from core.ports.principals import RecentPrincipals
 from core.ports.repositories import (
     AccountRepository,
     DirectoryRepository,
     InviteRepository,
     MembershipRepository,
     ProviderRepository,
+    ResourceClientRepository,
     RoleRepository,
     SessionRepository,
     UserRepository,
@@ -21,7 +23,8 @@ from core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 __all__ = [
     "AccountRepository", "CachedSession", "Clock", "DirectoryRepository", "FlowStore",
     "IdGenerator", "IdentityGateway", "InviteRepository", "MembershipRepository",
-    "ProfileReader", "ProviderRepository", "RoleRepository", "SessionCache",
+    "ProfileReader", "ProviderRepository", "RecentPrincipals", "ResourceClientRepository",
+    "RoleRepository", "SessionCache",
     "SessionRepository", "TokenHandoff", "TokenIssuer", "TokenVerifier", "UnitOfWork", "UnitOfWorkFactory",
     "UserRepository", "WorkspaceRepository",
 ]

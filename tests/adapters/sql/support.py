@@ -27,6 +27,7 @@ COUNTED = {
     "memberships": "memberships",
     "invites": "invites",
     "sessions": "sessions",
+    "clients": "resource_clients",
 }
 TABLES = (*COUNTED.values(), "provider_domains")
 

@@ -21,7 +21,7 @@ test: install
 	$(PYTEST) --ignore=tests/core --cov=core --cov=adapters --cov=entrypoints --cov-branch --cov-report=term:skip-covered
 
 lint: install
-	$(VENV)/bin/ruff check core adapters entrypoints tests
+	$(VENV)/bin/ruff check core adapters entrypoints tests docs/examples
 	$(VENV)/bin/mypy --strict core
 
 run: install

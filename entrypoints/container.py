@@ -17,6 +17,8 @@ from adapters.jwt.service import JwtTokenService
 from adapters.memory import MemoryFlowStore, MemorySessionCache, RandomIds, SystemClock
 from adapters.memory.handoff import MemoryTokenHandoff
 from adapters.memory.principals import LocalPrincipals
+from adapters.memory.revocations import MemoryRevocationFeed
+from adapters.memory.verified import RememberingVerifier
 from adapters.sql.crypto import load_or_create_key_file
 from adapters.sql.database import SqlDatabase
 from core.policy import DEFAULT_CONSUMER_DOMAINS, SignInPolicy
@@ -98,6 +100,14 @@ def _handoff(clock: SystemClock, redis: Any) -> Any:
     return RedisTokenHandoff(redis, prefix="signin:")
 
 
+def _revocations(redis: Any) -> Any:
+    if redis is None:
+        return MemoryRevocationFeed()
+    from adapters.redis.revocations import RedisRevocationFeed
+
+    return RedisRevocationFeed(redis, prefix="signin:")
+
+
 def _keys(settings: Settings) -> KeySet:
     path = settings.jwt_private_key_file or load_or_create_key(settings.data_dir)
     return KeySet.load(path, settings.jwt_previous_public_key_files)
@@ -167,6 +177,7 @@ class Container(containers.DeclarativeContainer):
     flows = providers.Singleton(_flows, settings, clock, redis)
     session_cache = providers.Singleton(_session_cache, clock, redis)
     handoff = providers.Singleton(_handoff, clock, redis)
+    revocations = providers.Singleton(_revocations, redis)
 
     keys = providers.Singleton(_keys, settings)
     tokens = providers.Singleton(
@@ -197,15 +208,20 @@ class Container(containers.DeclarativeContainer):
     # In this process only, by design (core.ports.principals): never shared storage.
     recent_principals = providers.Singleton(LocalPrincipals)
     authenticate = providers.Factory(Authenticate, tokens, session_cache, uow, clock)
-    check_access = providers.Factory(CheckAccess, tokens, session_cache, recent_principals, uow, clock)
+    verifier = providers.Singleton(RememberingVerifier, tokens, clock)
+    check_access = providers.Factory(
+        CheckAccess, verifier, session_cache, recent_principals, uow, clock
+    )
     resource_clients = providers.Factory(ResourceClients, uow, ids, clock)
     introspect = providers.Factory(Introspect, resource_clients, check_access)
     describe_session = providers.Factory(DescribeSession, uow)
     refresh_session = providers.Factory(RefreshSession, authenticate, uow, tokens, clock, ids, policy)
     logout = providers.Factory(
-        Logout, authenticate, uow, session_cache, gateway, clock, recent_principals
+        Logout, authenticate, uow, session_cache, gateway, clock, recent_principals, revocations
     )
-    disable_user = providers.Factory(DisableUser, uow, session_cache, clock, recent_principals)
+    disable_user = providers.Factory(
+        DisableUser, uow, session_cache, clock, recent_principals, revocations
+    )
     administration = providers.Factory(Administration, uow, clock, ids, policy)
     issue_code = providers.Factory(IssueHandoffCode, handoff, ids)
     redeem_code = providers.Factory(RedeemHandoffCode, handoff)

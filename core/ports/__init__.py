@@ -16,6 +16,7 @@ from core.ports.repositories import (
     UserRepository,
     WorkspaceRepository,
 )
+from core.ports.revocations import Revocation, RevocationFeed
 from core.ports.sessions import CachedSession, SessionCache
 from core.ports.tokens import TokenIssuer, TokenVerifier
 from core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -24,7 +25,7 @@ __all__ = [
     "AccountRepository", "CachedSession", "Clock", "DirectoryRepository", "FlowStore",
     "IdGenerator", "IdentityGateway", "InviteRepository", "MembershipRepository",
     "ProfileReader", "ProviderRepository", "RecentPrincipals", "ResourceClientRepository",
-    "RoleRepository", "SessionCache",
+    "Revocation", "RevocationFeed", "RoleRepository", "SessionCache",
     "SessionRepository", "TokenHandoff", "TokenIssuer", "TokenVerifier", "UnitOfWork", "UnitOfWorkFactory",
     "UserRepository", "WorkspaceRepository",
 ]

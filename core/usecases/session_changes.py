@@ -11,12 +11,14 @@ from core.ports import (
     IdentityGateway,
     IdGenerator,
     RecentPrincipals,
+    Revocation,
+    RevocationFeed,
     SessionCache,
     TokenIssuer,
     UnitOfWorkFactory,
 )
 from core.usecases.authenticate import Authenticate
-from core.usecases.sessions import issue_token, remember
+from core.usecases.sessions import announce, issue_token, remember
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,10 @@ class Logout:
         gateway: IdentityGateway,
         clock: Clock,
         recent: RecentPrincipals | None = None,
+        feed: RevocationFeed | None = None,
     ) -> None:
         self._authenticate = authenticate
+        self._feed = feed
         self._uow = uow
         self._cache = cache
         self._gateway = gateway
@@ -96,5 +100,6 @@ class Logout:
         if self._recent is not None:  # this process knows at once; the others within max_age
             self._recent.put_closed(session.id, session.expires_at)
         await remember(self._cache, session, now)
+        await announce(self._feed, Revocation((session.id,)))
         url = self._gateway.end_session_url(session.authority, post_logout_redirect_uri)
         return LoggedOut(session.id, session.user_id, url)

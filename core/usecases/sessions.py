@@ -7,7 +7,15 @@ from core.errors import SignInError
 from core.identity import SessionClaims
 from core.model import Session
 from core.policy import SignInPolicy
-from core.ports import CachedSession, IdGenerator, SessionCache, TokenIssuer
+from core.ports import (
+    CachedSession,
+    IdGenerator,
+    RecentPrincipals,
+    Revocation,
+    RevocationFeed,
+    SessionCache,
+    TokenIssuer,
+)
 
 
 def issue_token(
@@ -41,3 +49,23 @@ async def remember(cache: SessionCache, session: Session, now: datetime) -> None
         await cache.put(entry, ttl)
     except SignInError:  # unreachable cache: the database stays authoritative
         return
+
+
+async def announce(feed: RevocationFeed | None, revocation: Revocation) -> None:
+    """Tell the other processes at once (best effort: the database already holds the change,
+    and they see it within their memory's bound anyway)."""
+    if feed is None:
+        return
+    try:
+        await feed.publish(revocation)
+    except SignInError:
+        return
+
+
+def forget_revoked(recent: RecentPrincipals, revocation: Revocation) -> None:
+    """What a process does with a revocation it hears of: forget, so its next check asks
+    the database (a message never decides anything by itself)."""
+    for session_id in revocation.session_ids:
+        recent.forget(session_id)
+    if revocation.user_id is not None:
+        recent.forget_user(revocation.user_id)

@@ -8,8 +8,15 @@ from core.access import Access
 from core.emails import normalise_email
 from core.errors import ErrorCode, SignInError
 from core.model import User, UserAccount
-from core.ports import Clock, RecentPrincipals, SessionCache, UnitOfWorkFactory
-from core.usecases.sessions import remember
+from core.ports import (
+    Clock,
+    RecentPrincipals,
+    Revocation,
+    RevocationFeed,
+    SessionCache,
+    UnitOfWorkFactory,
+)
+from core.usecases.sessions import announce, remember
 
 
 @dataclass(frozen=True)
@@ -67,11 +74,13 @@ class DisableUser:
         cache: SessionCache,
         clock: Clock,
         recent: RecentPrincipals | None = None,
+        feed: RevocationFeed | None = None,
     ) -> None:
         self._uow = uow
         self._cache = cache
         self._clock = clock
         self._recent = recent
+        self._feed = feed
 
     async def __call__(self, email_or_id: str) -> UserDisabled:
         """Raises `SignInError(invalid_request)` when no such user exists."""
@@ -91,4 +100,5 @@ class DisableUser:
             self._recent.forget_user(user.id)
         for session in revoked:
             await remember(self._cache, session, now)
+        await announce(self._feed, Revocation(tuple(s.id for s in revoked), user.id))
         return UserDisabled(user.id, len(revoked))

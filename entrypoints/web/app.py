@@ -20,6 +20,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from adapters.sql.database import SqlDatabase
 from adapters.sql.migrate import ensure_schema_async
 from core.errors import ErrorCode, SignInError
+from core.usecases.sessions import forget_revoked
 from entrypoints.container import Container
 from entrypoints.web import api, health, introspect, login, verify
 from entrypoints.web.answers import api_error
@@ -108,21 +109,29 @@ def create_app(container: Container) -> Litestar:
             security_log.token_refused(error.code, correlation, request.url.path)
         return api_error(error, correlation)
 
+    def run_in_background(job: Any) -> None:
+        task = asyncio.get_running_loop().create_task(job)
+        background.add(task)  # a reference, so the task is not collected mid-way
+        task.add_done_callback(background.discard)
+
     async def startup() -> None:
         database = container.database()
         if isinstance(database, SqlDatabase):
             await ensure_schema_async(database.config, auto_upgrade=False)
+        # Revocations other processes announce: forget them now rather than within 0.5 s.
+        recent = container.recent_principals()
+        run_in_background(container.revocations().listen(lambda r: forget_revoked(recent, r)))
         # Discovery now rather than on the first login (the end-session URL needs it). It
         # never fails start-up: Microsoft being down is what /health/ready reports.
         warm_up = getattr(container.gateway(), "warm_up", None)
         if warm_up is not None:
-            task = asyncio.get_running_loop().create_task(warm_up())
-            background.add(task)  # a reference, so the task is not collected mid-way
-            task.add_done_callback(background.discard)
+            run_in_background(warm_up())
 
     async def shutdown() -> None:
-        for task in list(background):
+        tasks = list(background)
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         # Building a singleton here connects to nothing, so closing all of them is safe.
         for name in ("profiles", "gateway", "database", "redis"):
             try:

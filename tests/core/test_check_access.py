@@ -2,6 +2,7 @@
 what always goes back to the database."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
@@ -10,8 +11,9 @@ import pytest
 from adapters.memory.principals import LocalPrincipals
 from core.errors import ErrorCode, SignInError
 from core.identity import SessionClaims
-from core.ports import CachedSession
+from core.ports import CachedSession, Revocation
 from core.usecases.check_access import CheckAccess
+from core.usecases.sessions import forget_revoked
 from tests.core.builders import aad
 from tests.core.world import World
 
@@ -223,3 +225,59 @@ async def test_a_shared_cache_that_is_down_leaves_the_database_to_decide(world: 
     await revoke_behind_its_back(world, done.session_id)
     world.clock.advance(BOUND)
     assert await failure(check(done.token)) is ErrorCode.INVALID_TOKEN
+
+
+# The revocation feed ----------------------------------------------------------------------
+async def _listening(world: World) -> tuple[list[Revocation], asyncio.Task[None]]:
+    heard: list[Revocation] = []
+    task = asyncio.create_task(world.feed.listen(heard.append))
+    await asyncio.sleep(0)
+    return heard, task
+
+
+async def test_logout_and_disable_announce_what_they_revoked(world: World) -> None:
+    heard, task = await _listening(world)
+    try:
+        first = await world.login(ALICE)
+        second = await world.login(ALICE)
+        await world.logout(first.token)
+        await world.disable("alice@contoso.com")
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert heard == [Revocation((first.session_id,)), Revocation((second.session_id,), first.user_id)]
+
+
+async def test_a_heard_revocation_makes_another_process_ask_the_database_at_once(world: World) -> None:
+    done = await world.login(ALICE)
+    other_process = LocalPrincipals()
+    check = CheckAccess(world.tokens, world.cache, other_process, world.db.unit_of_work, world.clock)
+    await check(done.token)
+    await revoke_behind_its_back(world, done.session_id)
+    forget_revoked(other_process, Revocation((done.session_id,)))
+    assert await failure(check(done.token)) is ErrorCode.INVALID_TOKEN  # no wait for the bound
+    second = await world.login(ALICE)
+    await check(second.token)
+    async with world.db.unit_of_work() as uow:
+        await uow.users.disable(second.user_id)
+        await uow.commit()
+    forget_revoked(other_process, Revocation((), second.user_id))
+    assert await failure(check(second.token)) is ErrorCode.INVALID_TOKEN
+
+
+class _DownFeed:
+    async def publish(self, revocation: Revocation) -> None:
+        raise SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, "feed down")
+
+    async def listen(self, on_revocation) -> None:  # type: ignore[no-untyped-def]
+        raise AssertionError("not used")
+
+
+async def test_a_feed_that_is_down_never_stops_a_logout(world: World) -> None:
+    from core.usecases.session_changes import Logout
+
+    done = await world.login(ALICE)
+    logout = Logout(world.authenticate, world.db.unit_of_work, world.cache, world.microsoft,
+                    world.clock, world.recent, _DownFeed())
+    await logout(done.token)
+    assert await failure(world.check_access(done.token)) is ErrorCode.INVALID_TOKEN

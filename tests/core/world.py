@@ -13,6 +13,7 @@ from adapters.memory import (
     SequentialIds,
 )
 from adapters.memory.principals import LocalPrincipals
+from adapters.memory.revocations import MemoryRevocationFeed
 from core.identity import ExternalIdentity
 from core.model import ProviderKind
 from core.policy import SignInPolicy
@@ -63,10 +64,13 @@ class World:
         self.authenticate = Authenticate(self.tokens, self.cache, uow, self.clock)
         self.refresh = RefreshSession(self.authenticate, uow, self.tokens, self.clock, self.ids, self.policy)
         self.recent = LocalPrincipals()
+        self.feed = MemoryRevocationFeed()
         self.check_access = CheckAccess(self.tokens, self.cache, self.recent, uow, self.clock)
-        self.logout = Logout(self.authenticate, uow, self.cache, self.microsoft, self.clock, self.recent)
+        self.logout = Logout(
+            self.authenticate, uow, self.cache, self.microsoft, self.clock, self.recent, self.feed
+        )
         self.describe = DescribeSession(uow)
-        self.disable = DisableUser(uow, self.cache, self.clock, self.recent)
+        self.disable = DisableUser(uow, self.cache, self.clock, self.recent, self.feed)
         self.admin = Administration(uow, self.clock, self.ids, self.policy)
 
     # -- set-up ---------------------------------------------------------------------------

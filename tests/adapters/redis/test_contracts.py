@@ -7,8 +7,10 @@ from redis.asyncio import Redis
 
 from adapters.redis import RedisConnector, RedisFlowStore, RedisSessionCache
 from adapters.redis.handoff import RedisTokenHandoff
+from adapters.redis.revocations import RedisRevocationFeed
 from tests.contracts.flow_store import FlowStoreContract
 from tests.contracts.handoff import TokenHandoffContract
+from tests.contracts.revocation_feed import RevocationFeedContract
 from tests.contracts.session_cache import SessionCacheContract
 
 pytestmark = pytest.mark.redis
@@ -46,3 +48,10 @@ class TestRedisTokenHandoff(TokenHandoffContract):
     @pytest.fixture
     def advance(self):
         return asyncio.sleep
+
+
+class TestRedisRevocationFeed(RevocationFeedContract):
+    @pytest.fixture
+    def feeds(self, connector: RedisConnector, redis_prefix: str):
+        # several feeds on one channel (the test's own prefix), as several processes have
+        return lambda: RedisRevocationFeed(connector, prefix=redis_prefix, poll=0.1)

@@ -27,7 +27,11 @@ lint: install
 run: install
 	$(VENV)/bin/azure-signin demo
 
+# Benchmarks: real server processes under wrk (installed from Debian when missing) and a
+# plot (matplotlib, the bench extra). Never part of make test.
 bench: install
+	command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))
+	$(PY) -c "import matplotlib" 2>/dev/null || $(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]'
 	$(PYTEST) tests/bench -s -p no:cacheprovider --override-ini addopts="-q" -W ignore
 
 clean:

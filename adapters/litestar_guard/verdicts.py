@@ -2,6 +2,7 @@
 requirement, whether the user holds a role in a workspace), with a short bounded cache."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections.abc import Callable
@@ -57,6 +58,7 @@ class SessionCheck:
     Verdicts (grants and refusals alike, never a failure) are kept for `cache_seconds`
     (at most 0.5 s, and never past the token's expiry), keyed by a SHA-256 of the token and
     the requirement; at most `max_entries` are kept (expired ones dropped first, then all).
+    Concurrent checks of the same token and requirement share one request to the service.
     """
 
     def __init__(self, client: Callable[[], httpx.AsyncClient], url: str, *,
@@ -67,6 +69,7 @@ class SessionCheck:
         self._client, self._url, self._ttl = client, url, cache_seconds
         self._max_entries, self._clock = max_entries, clock
         self._cache: dict[tuple[bytes, int | None, str | None], tuple[float, Verdict]] = {}
+        self._in_flight: dict[tuple[bytes, int | None, str | None], asyncio.Future[Verdict]] = {}
         self.requests = 0
 
     async def check(self, token: str, workspace: int | None = None, role: str | None = None,
@@ -76,6 +79,34 @@ class SessionCheck:
         cached = self._cache.get(key)
         if cached is not None and cached[0] > now:
             return cached[1]
+        pending = self._in_flight.get(key)
+        if pending is not None:
+            try:
+                return await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                if not pending.cancelled():
+                    raise  # this request itself was cancelled
+                # the request that asked was cancelled: ask in its place
+        future: asyncio.Future[Verdict] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = future
+        try:
+            verdict = await self._ask(key, token, workspace, role, seconds_left)
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except Exception as error:
+            future.set_exception(error)
+            future.exception()  # retrieved: no "never retrieved" warning when nobody waits
+            raise
+        else:
+            future.set_result(verdict)
+            return verdict
+        finally:
+            del self._in_flight[key]
+
+    async def _ask(self, key: tuple[bytes, int | None, str | None], token: str,
+                   workspace: int | None, role: str | None, seconds_left: float | None) -> Verdict:
+        now = self._clock()
         query = {k: v for k, v in (("workspace", workspace), ("role", role)) if v is not None}
         self.requests += 1
         try:

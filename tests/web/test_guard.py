@@ -3,6 +3,7 @@ server, asking the real service app (JWKS and /auth/verify) over an in-process t
 SQLite with in-process stores, and PostgreSQL with Redis."""
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -29,6 +30,7 @@ class Switchable(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.paths.append(request.url.path)
+        await asyncio.sleep(0.01)  # a network round trip lets other requests run meanwhile
         if self.down:
             raise httpx.ConnectError("connection refused", request=request)
         return await self.inner.handle_async_request(request)
@@ -207,3 +209,13 @@ def test_the_cache_is_bounded_to_half_a_second():
         SigninAuth(SERVICE, cache_seconds=0.6)
     with pytest.raises(ValueError):
         SigninAuth("signin.example.com")
+
+
+async def test_concurrent_checks_of_one_token_share_one_request_to_the_service(guarded):
+    browser, _, _, make = guarded
+    _, auth = await make(cache_seconds=0)  # no cache: only sharing can spare requests
+    alice = await browser.login("alice@contoso.com", "aad")
+    verdicts = await asyncio.gather(*(auth.sessions.check(alice.token) for _ in range(20)))
+    assert {v.status for v in verdicts} == {200} and auth.sessions.requests == 1
+    assert (await auth.sessions.check(alice.token)).status == 200 and auth.sessions.requests == 2
+    assert not auth.sessions._in_flight

@@ -12,6 +12,13 @@ DEFAULT_CONSUMER_DOMAINS = frozenset({
     "protonmail.com", "gmx.com", "gmx.net", "mail.com", "zoho.com", "yandex.com",
 })
 
+# An invite's accept link lives this long unless the operator says otherwise, and never
+# longer than the maximum (a forgotten link must not stay a key for months).
+DEFAULT_INVITE_LIFETIME = timedelta(days=7)
+MAX_INVITE_LIFETIME = timedelta(days=30)
+# `workspace_creators` value meaning "any user with a verified email".
+ANY_VERIFIED_USER = "*"
+
 # Personal Microsoft accounts sign in from this tenant.
 CONSUMER_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
 
@@ -27,6 +34,10 @@ class SignInPolicy:
     token_lifetime: timedelta = timedelta(hours=1)
     max_attempts: int = 4
     default_directory_name: str = "Default directory"
+    invite_lifetime: timedelta = DEFAULT_INVITE_LIFETIME
+    # Who may create a workspace over HTTP: nobody (empty), any verified user
+    # (`ANY_VERIFIED_USER`), or users whose verified email is in one of these domains.
+    workspace_creators: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("flow_lifetime", "session_idle", "session_absolute", "token_lifetime"):
@@ -34,6 +45,8 @@ class SignInPolicy:
                 raise ValueError(f"{name} must be positive")
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        if not timedelta(0) < self.invite_lifetime <= MAX_INVITE_LIFETIME:
+            raise ValueError("invite_lifetime must be positive and at most 30 days")
 
     def is_consumer_domain(self, domain: str | None) -> bool:
         return domain is not None and domain in self.consumer_domains

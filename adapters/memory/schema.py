@@ -6,6 +6,7 @@ from typing import Any
 
 from adapters.memory.table import Table
 from core.model import (
+    AuditEvent,
     IdentityProvider,
     Invite,
     Membership,
@@ -31,6 +32,7 @@ class Tables:
     memberships: Table[tuple[str, int], Membership]
     invites: Table[str, Invite]
     sessions: Table[str, Session]
+    audit_events: Table[str, AuditEvent]
     # Like a database sequence: ids of removed workspaces are never handed out again, so
     # their invites can never be applied to a newcomer.
     next_workspace_id: int = 1
@@ -52,6 +54,7 @@ class Tables:
             memberships=Table("memberships", lambda m: (m.user_id, m.workspace_id)),
             invites=Table("invites", lambda i: i.id),
             sessions=Table("sessions", lambda s: s.id),
+            audit_events=Table("audit_events", lambda e: e.id),
         )
 
     def fork(self) -> Tables:

@@ -9,6 +9,7 @@ from adapters.memory.people import MemoryAccountRepository, MemoryUserRepository
 from adapters.memory.schema import Tables
 from adapters.memory.session_records import MemorySessionRepository
 from adapters.memory.workspaces import (
+    MemoryAuditRepository,
     MemoryInviteRepository,
     MemoryMembershipRepository,
     MemoryRoleRepository,
@@ -16,6 +17,7 @@ from adapters.memory.workspaces import (
 )
 from core.ports.repositories import (
     AccountRepository,
+    AuditRepository,
     DirectoryRepository,
     InviteRepository,
     MembershipRepository,
@@ -53,6 +55,7 @@ class MemoryUnitOfWork:
         self.memberships: MembershipRepository = MemoryMembershipRepository(self._working_set)
         self.invites: InviteRepository = MemoryInviteRepository(self._working_set)
         self.sessions: SessionRepository = MemorySessionRepository(self._working_set)
+        self.audit: AuditRepository = MemoryAuditRepository(self._working_set)
 
     async def __aenter__(self) -> Self:
         if self._entered:

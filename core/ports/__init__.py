@@ -5,6 +5,7 @@ from core.ports.handoff import TokenHandoff
 from core.ports.microsoft import IdentityGateway, ProfileReader
 from core.ports.repositories import (
     AccountRepository,
+    AuditRepository,
     DirectoryRepository,
     InviteRepository,
     MembershipRepository,
@@ -19,7 +20,7 @@ from core.ports.tokens import TokenIssuer, TokenVerifier
 from core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
-    "AccountRepository", "CachedSession", "Clock", "DirectoryRepository", "FlowStore",
+    "AccountRepository", "AuditRepository", "CachedSession", "Clock", "DirectoryRepository", "FlowStore",
     "IdGenerator", "IdentityGateway", "InviteRepository", "MembershipRepository",
     "ProfileReader", "ProviderRepository", "RoleRepository", "SessionCache",
     "SessionRepository", "TokenHandoff", "TokenIssuer", "TokenVerifier", "UnitOfWork", "UnitOfWorkFactory",

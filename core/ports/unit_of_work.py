@@ -7,6 +7,7 @@ from typing import Protocol, Self
 
 from core.ports.repositories import (
     AccountRepository,
+    AuditRepository,
     DirectoryRepository,
     InviteRepository,
     MembershipRepository,
@@ -39,6 +40,7 @@ class UnitOfWork(Protocol):
     memberships: MembershipRepository
     invites: InviteRepository
     sessions: SessionRepository
+    audit: AuditRepository
 
     async def __aenter__(self) -> Self: ...
 

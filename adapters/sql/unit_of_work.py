@@ -12,6 +12,7 @@ from adapters.sql.crypto import TokenCipher
 from adapters.sql.errors import translated
 from adapters.sql.repositories import (
     SqlAccountRepository,
+    SqlAuditRepository,
     SqlDirectoryRepository,
     SqlInviteRepository,
     SqlMembershipRepository,
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
     memberships: SqlMembershipRepository
     invites: SqlInviteRepository
     sessions: SqlSessionRepository
+    audit: SqlAuditRepository
 
     def __init__(self, engine: AsyncEngine, cipher: TokenCipher):
         self._engine = engine
@@ -70,6 +72,7 @@ class SqlUnitOfWork:
         self.memberships = SqlMembershipRepository(connection)
         self.invites = SqlInviteRepository(connection)
         self.sessions = SqlSessionRepository(connection, self._cipher)
+        self.audit = SqlAuditRepository(connection)
         return self
 
     async def __aexit__(

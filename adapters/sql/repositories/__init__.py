@@ -1,4 +1,5 @@
 """The SQL repositories, one module per concern."""
+from adapters.sql.repositories.audit import SqlAuditRepository
 from adapters.sql.repositories.directories import SqlDirectoryRepository, SqlProviderRepository
 from adapters.sql.repositories.invites import SqlInviteRepository
 from adapters.sql.repositories.sessions import SqlSessionRepository
@@ -10,7 +11,7 @@ from adapters.sql.repositories.workspaces import (
 )
 
 __all__ = [
-    "SqlAccountRepository", "SqlDirectoryRepository", "SqlInviteRepository",
+    "SqlAccountRepository", "SqlAuditRepository", "SqlDirectoryRepository", "SqlInviteRepository",
     "SqlMembershipRepository", "SqlProviderRepository", "SqlRoleRepository",
     "SqlSessionRepository", "SqlUserRepository", "SqlWorkspaceRepository",
 ]

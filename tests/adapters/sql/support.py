@@ -27,6 +27,7 @@ COUNTED = {
     "memberships": "memberships",
     "invites": "invites",
     "sessions": "sessions",
+    "audit_events": "audit_events",
 }
 TABLES = (*COUNTED.values(), "provider_domains")
 

@@ -23,10 +23,13 @@ from core.usecases.administration import Administration
 from core.usecases.authenticate import Authenticate
 from core.usecases.complete_signin import CompleteSignIn
 from core.usecases.handoff import IssueHandoffCode, RedeemHandoffCode
+from core.usecases.invites import AcceptInvite, CreateInvite, ListInvites, RevokeInvite
+from core.usecases.members import ChangeMemberRole, ListMembers, RemoveMember
 from core.usecases.record_signin import RecordSignIn
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.start_login import StartLogin
 from core.usecases.users import DescribeSession, DisableUser
+from core.usecases.workspaces import CreateWorkspace, ListAudit, ListWorkspaces, UpdateWorkspace
 from entrypoints.settings import Settings
 from entrypoints.web.events import SecurityLog
 from entrypoints.web.ratelimit import LoginRateLimiter
@@ -39,6 +42,8 @@ def _policy(settings: Settings) -> SignInPolicy:
         session_idle=timedelta(seconds=settings.session_idle_timeout),
         session_absolute=timedelta(seconds=settings.session_absolute_timeout),
         token_lifetime=timedelta(seconds=settings.token_lifetime),
+        invite_lifetime=timedelta(seconds=settings.invite_lifetime),
+        workspace_creators=settings.workspace_creators,
     )
 
 
@@ -196,6 +201,18 @@ class Container(containers.DeclarativeContainer):
     logout = providers.Factory(Logout, authenticate, uow, session_cache, gateway, clock)
     disable_user = providers.Factory(DisableUser, uow, session_cache, clock)
     administration = providers.Factory(Administration, uow, clock, ids, policy)
+    allowed_origins = providers.Callable(lambda s: s.allowed_origins, settings)
+    create_workspace = providers.Factory(CreateWorkspace, uow, clock, ids, policy, allowed_origins)
+    list_workspaces = providers.Factory(ListWorkspaces, uow)
+    update_workspace = providers.Factory(UpdateWorkspace, uow, clock, ids, allowed_origins)
+    create_invite = providers.Factory(CreateInvite, uow, clock, ids, policy)
+    list_invites = providers.Factory(ListInvites, uow, clock)
+    revoke_invite = providers.Factory(RevokeInvite, uow, clock, ids)
+    accept_invite = providers.Factory(AcceptInvite, uow, clock, ids)
+    list_members = providers.Factory(ListMembers, uow)
+    change_member = providers.Factory(ChangeMemberRole, uow, clock, ids)
+    remove_member = providers.Factory(RemoveMember, uow, clock, ids)
+    list_audit = providers.Factory(ListAudit, uow)
     issue_code = providers.Factory(IssueHandoffCode, handoff, ids)
     redeem_code = providers.Factory(RedeemHandoffCode, handoff)
 

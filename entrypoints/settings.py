@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from core.emails import normalise_domain
 from core.navigation import is_valid_origin
+from core.policy import MAX_INVITE_LIFETIME
 from entrypoints.settings_table import SETTINGS, default
 
 T = TypeVar("T")
@@ -67,6 +69,8 @@ class Settings:
     flow_lifetime: int
     token_encryption_key: str | None
     login_rate_limit: int
+    invite_lifetime: int
+    workspace_creators: tuple[str, ...]
     consumer_domains: tuple[str, ...]
     log_level: str
     sandbox_dir: Path
@@ -206,6 +210,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         flow_lifetime=r.typed("SIGNIN_FLOW_LIFETIME", int, "a number of seconds", minimum=30),
         token_encryption_key=r.text("SIGNIN_TOKEN_ENCRYPTION_KEY"),
         login_rate_limit=r.typed("SIGNIN_LOGIN_RATE_LIMIT", int, "a whole number", minimum=1),
+        invite_lifetime=_invite_lifetime(r),
+        workspace_creators=_workspace_creators(r),
         consumer_domains=tuple(d.lower() for d in r.items("SIGNIN_CONSUMER_DOMAINS")),
         log_level=(r.text("SIGNIN_LOG_LEVEL") or "INFO").upper(),
         sandbox_dir=sandbox_dir,
@@ -213,6 +219,24 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if production:
         _check_production(settings, env)
     return settings
+
+
+def _invite_lifetime(r: _Reader) -> int:
+    seconds = r.typed("SIGNIN_INVITE_LIFETIME", int, "a number of seconds", minimum=60)
+    most = int(MAX_INVITE_LIFETIME.total_seconds())
+    if seconds > most:
+        raise SettingsError(f"SIGNIN_INVITE_LIFETIME: at most {most} (30 days)")
+    return seconds
+
+
+def _workspace_creators(r: _Reader) -> tuple[str, ...]:
+    out = []
+    for item in r.items("SIGNIN_WORKSPACE_CREATORS"):
+        domain = item if item == "*" else normalise_domain(item)
+        if domain is None:
+            raise SettingsError(f"SIGNIN_WORKSPACE_CREATORS: {item!r} is neither * nor an email domain")
+        out.append(domain)
+    return tuple(out)
 
 
 def _authorities(r: _Reader, production: bool) -> tuple[AuthoritySettings, ...]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from core.emails import normalise_email
 from core.errors import AdminError, AdminErrorCode, DuplicateKey
-from core.model import AuditEvent, Invite, InviteStatus, Membership
+from core.model import AuditEvent, Invite, InviteStatus, Membership, Workspace
 from core.policy import SignInPolicy
 from core.ports import Clock, IdGenerator, UnitOfWorkFactory
 from core.rules.invites import (
@@ -45,6 +45,7 @@ class InviteCreated:
     invite: Invite
     token: str = field(repr=False)
     event: AuditEvent
+    workspace: Workspace
 
 
 class CreateInvite:
@@ -88,7 +89,7 @@ class CreateInvite:
             )
             await uow.audit.add(event)
             await uow.commit()
-        return InviteCreated(invite, accept_token(invite_id, secret), event)
+        return InviteCreated(invite, accept_token(invite_id, secret), event, found.workspace)
 
 
 @dataclass(frozen=True)

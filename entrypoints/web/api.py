@@ -14,6 +14,7 @@ from core.usecases.handoff import RedeemHandoffCode
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.users import DescribeSession
 from entrypoints.settings import Settings
+from entrypoints.web.admin_shapes import SECURITY
 from entrypoints.web.events import SecurityLog
 
 MAX_TOKEN = 8192
@@ -32,7 +33,7 @@ def _iso(value: Any) -> str:
     return str(value.isoformat())
 
 
-@get("/me", summary="The signed-in user, account, memberships and session")
+@get("/me", summary="The signed-in user, account, memberships and session", security=SECURITY)
 async def me(
     request: Request[Any, Any, Any], authenticate: Authenticate, describe: DescribeSession
 ) -> dict[str, Any]:
@@ -60,7 +61,7 @@ async def me(
     }
 
 
-@post("/auth/refresh", summary="A new token for an open session", status_code=200)
+@post("/auth/refresh", summary="A new token for an open session", status_code=200, security=SECURITY)
 async def refresh(request: Request[Any, Any, Any], refresh_session: RefreshSession) -> dict[str, Any]:
     refreshed = await refresh_session(bearer_token(request))
     return {"access_token": refreshed.token, "token_type": "Bearer",
@@ -90,7 +91,7 @@ async def _logout(
     return {"status": "logged_out", "end_session_url": done.end_session_url}
 
 
-@post("/logout", summary="Close this session", status_code=200)
+@post("/logout", summary="Close this session", status_code=200, security=SECURITY)
 async def logout_post(
     request: Request[Any, Any, Any], logout: Logout, settings: Settings, security_log: SecurityLog,
     frontend_host: Annotated[str | None, Parameter(query="frontendHost", max_length=2048)] = None,
@@ -98,7 +99,7 @@ async def logout_post(
     return await _logout(request, logout, settings, security_log, frontend_host)
 
 
-@get("/logout", summary="Close this session (bearer header required)")
+@get("/logout", summary="Close this session (bearer header required)", security=SECURITY)
 async def logout_get(
     request: Request[Any, Any, Any], logout: Logout, settings: Settings, security_log: SecurityLog,
     frontend_host: Annotated[str | None, Parameter(query="frontendHost", max_length=2048)] = None,

@@ -15,18 +15,26 @@ from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from adapters.sql.database import SqlDatabase
 from adapters.sql.migrate import ensure_schema_async
-from core.errors import ErrorCode, SignInError
+from core.errors import AdminError, ErrorCode, SignInError
 from entrypoints.container import Container
-from entrypoints.web import api, health, login
-from entrypoints.web.answers import api_error
+from entrypoints.web import api, health, login, workspaces
+from entrypoints.web.admin_shapes import BEARER
+from entrypoints.web.answers import admin_error, api_error
 from entrypoints.web.health import Check, Readiness, discovery_check, discovery_url
 from entrypoints.web.middleware import edge_middleware
 
 logger = logging.getLogger("azure_signin.web")
+# Container providers of the workspace use cases; handlers name them `<provider>_case`.
+ADMIN_CASES = (
+    "create_workspace", "list_workspaces", "update_workspace", "create_invite", "list_invites",
+    "revoke_invite", "accept_invite", "list_members", "change_member", "remove_member",
+    "list_audit",
+)
 
 
 def _correlation(request: Request[Any, Any, Any]) -> str:
@@ -95,6 +103,7 @@ def create_app(container: Container) -> Litestar:
         "security_log": provide(container.security_log),
         "readiness": provide(lambda: readiness),
         "public_jwks": provide(lambda: container.tokens().public_jwks()),
+        **{f"{name}_case": provide(getattr(container, name)) for name in ADMIN_CASES},
     }
 
     security_log = container.security_log()
@@ -105,6 +114,11 @@ def create_app(container: Container) -> Litestar:
         if error.code in (ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DISABLED):
             security_log.token_refused(error.code, correlation, request.url.path)
         return api_error(error, correlation)
+
+    def refused(request: Request[Any, Any, Any], error: AdminError) -> Response[Any]:
+        correlation = _correlation(request)
+        security_log.admin_refused(error.code, correlation, request.url.path)
+        return admin_error(error, correlation)
 
     async def startup() -> None:
         database = container.database()
@@ -133,18 +147,27 @@ def create_app(container: Container) -> Litestar:
             login.start_login, login.redirect_endpoint,
             api.me, api.refresh, api.exchange_code, api.logout_post, api.logout_get,
             health.live, health.ready, health.jwks,
+            *workspaces.HANDLERS,
         ],
         dependencies=dependencies,
-        exception_handlers={SignInError: signin_error, Exception: _unexpected},
+        exception_handlers={SignInError: signin_error, AdminError: refused, Exception: _unexpected},
         middleware=[edge_middleware],
         cors_config=CORSConfig(
             allow_origins=list(settings.allowed_origins),
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
             allow_credentials=False,
             max_age=600,
         ),
-        openapi_config=OpenAPIConfig(title="azure-signin", version="0.1.0", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="azure-signin", version="0.1.0", path="/schema",
+            components=Components(security_schemes={
+                BEARER: SecurityScheme(
+                    type="http", scheme="bearer", bearer_format="JWT",
+                    description="The service's own session token (from the sign-in redirect)",
+                ),
+            }),
+        ),
         on_startup=[startup],
         on_shutdown=[shutdown],
         request_max_body_size=64 * 1024,

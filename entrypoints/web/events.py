@@ -8,7 +8,8 @@ import hmac
 import json
 import logging
 
-from core.errors import ErrorCode
+from core.errors import AdminErrorCode, ErrorCode
+from core.model import AuditEvent
 
 logger = logging.getLogger("azure_signin.security")
 
@@ -41,3 +42,13 @@ class SecurityLog:
 
     def token_refused(self, code: ErrorCode, correlation: str, route: str) -> None:
         self._emit(logging.INFO, "token_refused", correlation, reason=code.value, route=route)
+
+    def workspace_changed(self, event: AuditEvent) -> None:
+        """A change to a workspace, its invites or members (the audit row's twin): who
+        (hashed; `operator` for the command line), what, which workspace."""
+        actor = "operator" if event.actor_id is None else self._hash(event.actor_id)
+        self._emit(logging.INFO, event.action, event.correlation_id, actor=actor,
+                   workspace=event.workspace_id, target=self._hash(event.target))
+
+    def admin_refused(self, code: AdminErrorCode, correlation: str, route: str) -> None:
+        self._emit(logging.INFO, "admin_refused", correlation, reason=code.value, route=route)

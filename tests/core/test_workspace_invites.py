@@ -36,6 +36,7 @@ async def test_an_owner_invites_and_gets_the_link_once(team: Team) -> None:
     now = team.clock.now()
     made = await team.invite(owner, 1, "  Erin@CONTOSO.com ", "editor")
     invite = made.invite
+    assert made.workspace.id == 1 and made.workspace.name == "Acme"
     assert (invite.email, invite.workspace_id, invite.role, invite.status) == (
         "erin@contoso.com", 1, "editor", InviteStatus.PENDING)
     assert (invite.created_at, invite.expires_at, invite.invited_by) == (now, now + WEEK, owner.user_id)

@@ -2,6 +2,8 @@
 in-process stores and on PostgreSQL with Redis (issue 17's acceptance)."""
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -24,7 +26,8 @@ async def grant(operator, email: str, workspace_id: int, role: str) -> None:
         await container.administration().invite(email, workspace_id, role, accepted=True)
 
 
-async def test_an_owner_invites_erin_who_accepts_once_and_lands_as_editor(service):
+async def test_an_owner_invites_erin_who_accepts_once_and_lands_as_editor(service, caplog):
+    caplog.set_level(logging.INFO)
     browser, operator = service
     await grant(operator, "alice@contoso.com", 1, "owner")
     alice = await sign_in(browser, "alice@contoso.com")
@@ -75,6 +78,16 @@ async def test_an_owner_invites_erin_who_accepts_once_and_lands_as_editor(servic
     assert trail[0]["actorId"] == erin_id and trail[0]["target"] == invite["id"]
     assert trail[1]["correlationId"] == made.headers["x-correlation-id"]
     assert trail[1]["details"] == {"role": "editor"}
+
+    # each change is a security event too: hashed ids, the request's correlation id, no secret
+    events = [json.loads(r.getMessage()) for r in caplog.records if r.name == "azure_signin.security"]
+    [accept_event] = [e for e in events if e["event"] == "invite_accepted"]
+    assert accept_event["correlation_id"] == accepted.headers["x-correlation-id"]
+    assert accept_event["workspace"] == 1 and accept_event["actor"] not in (erin_id, "operator")
+    [refusal] = [e for e in events if e["event"] == "admin_refused"]
+    assert (refusal["reason"], refusal["route"]) == ("invite_used", "/invites/accept")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert token.split(".", 1)[1] not in logged and "erin@contoso.com" not in json.dumps(events)
 
 
 async def test_refusals_answer_their_code_and_write_nothing(service):

@@ -78,3 +78,8 @@ class AdminError(Exception):
         super().__init__(f"{code.value}: {detail}" if detail else code.value)
         self.code = code
         self.detail = detail
+
+
+class InvalidClient(Exception):
+    """A caller that must authenticate as a registered client (introspection) did not: no
+    credentials, an unknown client or a wrong secret (which of them is never said)."""

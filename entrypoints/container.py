@@ -16,13 +16,17 @@ from adapters.jwt.keys import KeySet, load_or_create_key
 from adapters.jwt.service import JwtTokenService
 from adapters.memory import MemoryFlowStore, MemorySessionCache, RandomIds, SystemClock
 from adapters.memory.handoff import MemoryTokenHandoff
+from adapters.memory.principals import LocalPrincipals
 from adapters.sql.crypto import load_or_create_key_file
 from adapters.sql.database import SqlDatabase
 from core.policy import DEFAULT_CONSUMER_DOMAINS, SignInPolicy
 from core.usecases.administration import Administration
 from core.usecases.authenticate import Authenticate
+from core.usecases.check_access import CheckAccess
+from core.usecases.clients import ResourceClients
 from core.usecases.complete_signin import CompleteSignIn
 from core.usecases.handoff import IssueHandoffCode, RedeemHandoffCode
+from core.usecases.introspect import Introspect
 from core.usecases.invites import AcceptInvite, CreateInvite, ListInvites, RevokeInvite
 from core.usecases.members import ChangeMemberRole, ListMembers, RemoveMember
 from core.usecases.record_signin import RecordSignIn
@@ -195,11 +199,18 @@ class Container(containers.DeclarativeContainer):
         CompleteSignIn, flows, gateway, profiles, record_signin, tokens, session_cache,
         clock, ids, policy,
     )
+    # In this process only, by design (core.ports.principals): never shared storage.
+    recent_principals = providers.Singleton(LocalPrincipals)
     authenticate = providers.Factory(Authenticate, tokens, session_cache, uow, clock)
+    check_access = providers.Factory(CheckAccess, tokens, session_cache, recent_principals, uow, clock)
+    resource_clients = providers.Factory(ResourceClients, uow, ids, clock)
+    introspect = providers.Factory(Introspect, resource_clients, check_access)
     describe_session = providers.Factory(DescribeSession, uow)
     refresh_session = providers.Factory(RefreshSession, authenticate, uow, tokens, clock, ids, policy)
-    logout = providers.Factory(Logout, authenticate, uow, session_cache, gateway, clock)
-    disable_user = providers.Factory(DisableUser, uow, session_cache, clock)
+    logout = providers.Factory(
+        Logout, authenticate, uow, session_cache, gateway, clock, recent_principals
+    )
+    disable_user = providers.Factory(DisableUser, uow, session_cache, clock, recent_principals)
     administration = providers.Factory(Administration, uow, clock, ids, policy)
     allowed_origins = providers.Callable(lambda s: s.allowed_origins, settings)
     create_workspace = providers.Factory(CreateWorkspace, uow, clock, ids, policy, allowed_origins)
@@ -208,10 +219,10 @@ class Container(containers.DeclarativeContainer):
     create_invite = providers.Factory(CreateInvite, uow, clock, ids, policy)
     list_invites = providers.Factory(ListInvites, uow, clock)
     revoke_invite = providers.Factory(RevokeInvite, uow, clock, ids)
-    accept_invite = providers.Factory(AcceptInvite, uow, clock, ids)
+    accept_invite = providers.Factory(AcceptInvite, uow, clock, ids, recent_principals)
     list_members = providers.Factory(ListMembers, uow)
-    change_member = providers.Factory(ChangeMemberRole, uow, clock, ids)
-    remove_member = providers.Factory(RemoveMember, uow, clock, ids)
+    change_member = providers.Factory(ChangeMemberRole, uow, clock, ids, recent_principals)
+    remove_member = providers.Factory(RemoveMember, uow, clock, ids, recent_principals)
     list_audit = providers.Factory(ListAudit, uow)
     issue_code = providers.Factory(IssueHandoffCode, handoff, ids)
     redeem_code = providers.Factory(RedeemHandoffCode, handoff)

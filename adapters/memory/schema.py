@@ -10,6 +10,7 @@ from core.model import (
     IdentityProvider,
     Invite,
     Membership,
+    ResourceClient,
     Role,
     Session,
     User,
@@ -33,6 +34,7 @@ class Tables:
     invites: Table[str, Invite]
     sessions: Table[str, Session]
     audit_events: Table[str, AuditEvent]
+    clients: Table[str, ResourceClient]
     # Like a database sequence: ids of removed workspaces are never handed out again, so
     # their invites can never be applied to a newcomer.
     next_workspace_id: int = 1
@@ -55,6 +57,7 @@ class Tables:
             invites=Table("invites", lambda i: i.id),
             sessions=Table("sessions", lambda s: s.id),
             audit_events=Table("audit_events", lambda e: e.id),
+            clients=Table("clients", lambda c: c.id),
         )
 
     def fork(self) -> Tables:

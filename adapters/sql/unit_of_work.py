@@ -17,6 +17,7 @@ from adapters.sql.repositories import (
     SqlInviteRepository,
     SqlMembershipRepository,
     SqlProviderRepository,
+    SqlResourceClientRepository,
     SqlRoleRepository,
     SqlSessionRepository,
     SqlUserRepository,
@@ -25,9 +26,23 @@ from adapters.sql.repositories import (
 
 log = logging.getLogger(__name__)
 
+READ_ONLY = "signin_read_only"
+
+
+def read_only_options(engine: AsyncEngine) -> dict[str, bool]:
+    """Execution options of a read-only unit: our own marker (the SQLite begin hook reads
+    it) and, on PostgreSQL, the driver's READ ONLY transaction."""
+    options = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return options
+
 
 class SqlUnitOfWork:
     """A `core.ports.UnitOfWork` over one database transaction.
+
+    A read-only unit (`read_only=True`) never takes SQLite's write lock and is a READ ONLY
+    transaction on PostgreSQL; its `commit()` raises `RuntimeError`.
 
     Every repository statement runs at once inside the transaction (nothing is deferred),
     so a taken unique key raises `DuplicateKey` at the `add` that takes it. The connection
@@ -44,10 +59,12 @@ class SqlUnitOfWork:
     invites: SqlInviteRepository
     sessions: SqlSessionRepository
     audit: SqlAuditRepository
+    clients: SqlResourceClientRepository
 
-    def __init__(self, engine: AsyncEngine, cipher: TokenCipher):
+    def __init__(self, engine: AsyncEngine, cipher: TokenCipher, *, read_only: bool = False):
         self._engine = engine
         self._cipher = cipher
+        self._read_only = read_only
         self._connection: AsyncConnection | None = None
         self._used = False
 
@@ -58,6 +75,9 @@ class SqlUnitOfWork:
         with translated():
             connection = await self._engine.connect()
             try:
+                if self._read_only:
+                    # SQLite: a deferred BEGIN (no write lock); PostgreSQL: READ ONLY
+                    connection = await connection.execution_options(**read_only_options(self._engine))
                 await connection.begin()
             except BaseException:
                 await connection.close()
@@ -73,6 +93,7 @@ class SqlUnitOfWork:
         self.invites = SqlInviteRepository(connection)
         self.sessions = SqlSessionRepository(connection, self._cipher)
         self.audit = SqlAuditRepository(connection)
+        self.clients = SqlResourceClientRepository(connection)
         return self
 
     async def __aexit__(
@@ -91,6 +112,8 @@ class SqlUnitOfWork:
             await connection.close()
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         connection = self._active()
         with translated():
             await connection.commit()

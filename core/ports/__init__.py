@@ -3,6 +3,7 @@ from core.ports.clock import Clock, IdGenerator
 from core.ports.flows import FlowStore
 from core.ports.handoff import TokenHandoff
 from core.ports.microsoft import IdentityGateway, ProfileReader
+from core.ports.principals import RecentPrincipals
 from core.ports.repositories import (
     AccountRepository,
     AuditRepository,
@@ -10,6 +11,7 @@ from core.ports.repositories import (
     InviteRepository,
     MembershipRepository,
     ProviderRepository,
+    ResourceClientRepository,
     RoleRepository,
     SessionRepository,
     UserRepository,
@@ -22,7 +24,8 @@ from core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 __all__ = [
     "AccountRepository", "AuditRepository", "CachedSession", "Clock", "DirectoryRepository", "FlowStore",
     "IdGenerator", "IdentityGateway", "InviteRepository", "MembershipRepository",
-    "ProfileReader", "ProviderRepository", "RoleRepository", "SessionCache",
+    "ProfileReader", "ProviderRepository", "RecentPrincipals", "ResourceClientRepository",
+    "RoleRepository", "SessionCache",
     "SessionRepository", "TokenHandoff", "TokenIssuer", "TokenVerifier", "UnitOfWork", "UnitOfWorkFactory",
     "UserRepository", "WorkspaceRepository",
 ]

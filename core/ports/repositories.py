@@ -18,6 +18,7 @@ from core.model import (
     Invite,
     InviteStatus,
     Membership,
+    ResourceClient,
     Role,
     Session,
     User,
@@ -229,4 +230,20 @@ class SessionRepository(Protocol):
 
     async def open_for_user(self, user_id: str, now: datetime) -> Sequence[Session]:
         """The user's sessions not revoked and not expired at `now`."""
+        ...
+
+
+class ResourceClientRepository(Protocol):
+    async def get(self, client_id: str) -> ResourceClient | None: ...
+
+    async def add(self, client: ResourceClient) -> None:
+        """Unique key: id."""
+        ...
+
+    async def remove(self, client_id: str) -> bool:
+        """Delete the client; False when there was none."""
+        ...
+
+    async def list(self) -> Sequence[ResourceClient]:
+        """All clients by id."""
         ...

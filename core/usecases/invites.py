@@ -15,7 +15,7 @@ from core.emails import normalise_email
 from core.errors import AdminError, AdminErrorCode, DuplicateKey
 from core.model import AuditEvent, Invite, InviteStatus, Membership, Workspace
 from core.policy import SignInPolicy
-from core.ports import Clock, IdGenerator, UnitOfWorkFactory
+from core.ports import Clock, IdGenerator, RecentPrincipals, UnitOfWorkFactory
 from core.rules.invites import (
     InviteState,
     accept_token,
@@ -27,6 +27,7 @@ from core.rules.invites import (
     token_digest,
 )
 from core.rules.workspaces import Actor, check_invite, check_manage_invites, check_revoke, rank_of
+from core.usecases.members import forget
 from core.usecases.workspace_access import access, audit_event, roles_by_name
 
 
@@ -161,8 +162,11 @@ class AcceptInvite:
     email is the invite's; the role is granted at once, and the invite can never be used
     again (a concurrent second accept finds it changed and is refused)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator):
-        self._uow, self._clock, self._ids = uow, clock, ids
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator,
+        recent: RecentPrincipals | None = None,
+    ):
+        self._uow, self._clock, self._ids, self._recent = uow, clock, ids, recent
 
     async def __call__(self, actor: Actor, token: str) -> InviteAccepted:
         invite_id, secret = split_token(token)
@@ -197,4 +201,5 @@ class AcceptInvite:
                 await uow.commit()
         except DuplicateKey as error:  # a concurrent accept granted it first
             raise AdminError(AdminErrorCode.INVITE_USED, "the invite was accepted already") from error
+        forget(self._recent, user_id)  # the new role counts at once in this process
         return InviteAccepted(done, membership, event)

@@ -1,6 +1,8 @@
 """Use cases of a workspace's members: list, change a role, remove. Changes lock the
 workspace (one change at a time per workspace), so the last-owner rule holds under
-concurrency; a refusal writes nothing."""
+concurrency; a refusal writes nothing. After a change, this process forgets what it
+remembered of the member's sessions (`RecentPrincipals.forget_user`), so its token checks
+see the change at once; other processes see it within the memory's `max_age` (under 1 s)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -8,7 +10,7 @@ from datetime import datetime
 
 from core.errors import AdminError, AdminErrorCode
 from core.model import AuditEvent, InviteStatus, Membership
-from core.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from core.ports import Clock, IdGenerator, RecentPrincipals, UnitOfWork, UnitOfWorkFactory
 from core.rules.workspaces import (
     Actor,
     check_list_members,
@@ -60,8 +62,11 @@ async def _target(uow: UnitOfWork, workspace_id: int, user_id: str) -> tuple[Mem
 
 
 class ChangeMemberRole:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator):
-        self._uow, self._clock, self._ids = uow, clock, ids
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator,
+        recent: RecentPrincipals | None = None,
+    ):
+        self._uow, self._clock, self._ids, self._recent = uow, clock, ids, recent
 
     async def __call__(self, actor: Actor, workspace_id: int, user_id: str, role: str) -> MemberChanged:
         now = self._clock.now()
@@ -82,6 +87,7 @@ class ChangeMemberRole:
             )
             await uow.audit.add(event)
             await uow.commit()
+        forget(self._recent, user_id)
         return MemberChanged(changed, event)
 
 
@@ -96,8 +102,11 @@ class RemoveMember:
     """Remove a member (or leave). Their open invites to the workspace (pending, or accepted
     and not yet applied) are revoked with it, so no later sign-in or link brings them back."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator):
-        self._uow, self._clock, self._ids = uow, clock, ids
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator,
+        recent: RecentPrincipals | None = None,
+    ):
+        self._uow, self._clock, self._ids, self._recent = uow, clock, ids, recent
 
     async def __call__(self, actor: Actor, workspace_id: int, user_id: str) -> MemberRemoved:
         now = self._clock.now()
@@ -118,4 +127,11 @@ class RemoveMember:
             )
             await uow.audit.add(event)
             await uow.commit()
+        forget(self._recent, user_id)
         return MemberRemoved(target, revoked, event)
+
+
+def forget(recent: RecentPrincipals | None, user_id: str) -> None:
+    """This process's token checks stop vouching for the user's old roles at once."""
+    if recent is not None:
+        recent.forget_user(user_id)

@@ -22,7 +22,7 @@ from adapters.sql.database import SqlDatabase
 from adapters.sql.migrate import ensure_schema_async
 from core.errors import AdminError, ErrorCode, SignInError
 from entrypoints.container import Container
-from entrypoints.web import api, health, login, workspaces
+from entrypoints.web import api, health, introspect, login, verify, workspaces
 from entrypoints.web.admin_shapes import BEARER
 from entrypoints.web.answers import admin_error, api_error
 from entrypoints.web.health import Check, Readiness, discovery_check, discovery_url
@@ -96,6 +96,8 @@ def create_app(container: Container) -> Litestar:
         "issue_code": provide(container.issue_code),
         "redeem": provide(container.redeem_code),
         "authenticate": provide(container.authenticate),
+        "check_access": provide(container.check_access),
+        "introspect": provide(container.introspect),
         "describe": provide(container.describe_session),
         "refresh_session": provide(container.refresh_session),
         "logout": provide(container.logout),
@@ -146,6 +148,7 @@ def create_app(container: Container) -> Litestar:
         route_handlers=[
             login.start_login, login.redirect_endpoint,
             api.me, api.refresh, api.exchange_code, api.logout_post, api.logout_get,
+            verify.verify_get, verify.verify_head, introspect.introspect,
             health.live, health.ready, health.jwks,
             *workspaces.HANDLERS,
         ],

@@ -197,3 +197,45 @@ async def test_two_owners_stepping_down_at_once_leave_one(team: Team) -> None:
     )
     assert sorted(type(o).__name__ for o in outcomes) == ["AdminError", "MemberChanged"]
     assert list((await team.roles(1)).values()).count("owner") == 1
+
+
+async def test_member_changes_make_this_process_forget_the_members_sessions(team: Team) -> None:
+    from adapters.memory.principals import LocalPrincipals
+    from core.access import Grant, Principal
+    from core.model import Session
+    from core.usecases.invites import AcceptInvite
+    from core.usecases.members import ChangeMemberRole, RemoveMember
+
+    owner = await team.member("olga@contoso.com", "owner", 1)
+    viewer = await team.member("vic@contoso.com", "viewer", 1)
+    bystander = await team.member("bea@contoso.com", "viewer", 1)
+    now = team.clock.now()
+    recent = LocalPrincipals()
+
+    def remember(actor: Actor, session_id: str) -> None:
+        session = Session(session_id, actor.user_id, "a", "aad", now, now + timedelta(hours=1),
+                          now + timedelta(hours=2))
+        user = team.db._committed.users.get(actor.user_id)
+        recent.put(Principal(session, user, (Grant(1, "viewer", 10),), (("viewer", 10),), now))
+
+    def known(session_id: str) -> bool:
+        return recent.get(session_id, now) is not None
+
+    remember(viewer, "s-viewer")
+    remember(bystander, "s-bystander")
+    change = ChangeMemberRole(team.db.unit_of_work, team.clock, team.ids, recent)
+    await change(owner, 1, viewer.user_id, "editor")
+    assert (known("s-viewer"), known("s-bystander")) == (False, True)
+    remember(viewer, "s-viewer")
+    await RemoveMember(team.db.unit_of_work, team.clock, team.ids, recent)(owner, 1, viewer.user_id)
+    assert (known("s-viewer"), known("s-bystander")) == (False, True)
+    erin = await team.person("erin@contoso.com")
+    made = await team.invite(owner, 1, "erin@contoso.com", "viewer")
+    remember(Actor(erin.id), "s-erin")
+    await AcceptInvite(team.db.unit_of_work, team.clock, team.ids, recent)(Actor(erin.id), made.token)
+    assert (known("s-erin"), known("s-bystander")) == (False, True)
+    # a refusal forgets nothing
+    remember(viewer, "s-viewer")
+    await refused(AdminErrorCode.NOT_FOUND,
+                  RemoveMember(team.db.unit_of_work, team.clock, team.ids, recent)(owner, 1, viewer.user_id))
+    assert known("s-viewer")

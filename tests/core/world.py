@@ -12,12 +12,14 @@ from adapters.memory import (
     MemoryTokenService,
     SequentialIds,
 )
+from adapters.memory.principals import LocalPrincipals
 from core.identity import ExternalIdentity
 from core.model import ProviderKind
 from core.policy import SignInPolicy
 from core.ports import SessionCache, UnitOfWorkFactory
 from core.usecases.administration import Administration
 from core.usecases.authenticate import Authenticate
+from core.usecases.check_access import CheckAccess
 from core.usecases.complete_signin import (
     CompleteSignIn,
     CompleteSignInInput,
@@ -60,9 +62,11 @@ class World:
         )
         self.authenticate = Authenticate(self.tokens, self.cache, uow, self.clock)
         self.refresh = RefreshSession(self.authenticate, uow, self.tokens, self.clock, self.ids, self.policy)
-        self.logout = Logout(self.authenticate, uow, self.cache, self.microsoft, self.clock)
+        self.recent = LocalPrincipals()
+        self.check_access = CheckAccess(self.tokens, self.cache, self.recent, uow, self.clock)
+        self.logout = Logout(self.authenticate, uow, self.cache, self.microsoft, self.clock, self.recent)
         self.describe = DescribeSession(uow)
-        self.disable = DisableUser(uow, self.cache, self.clock)
+        self.disable = DisableUser(uow, self.cache, self.clock, self.recent)
         self.admin = Administration(uow, self.clock, self.ids, self.policy)
 
     # -- set-up ---------------------------------------------------------------------------

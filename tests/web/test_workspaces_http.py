@@ -7,6 +7,7 @@ import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from core.rules.workspaces import Actor
 from tests.web.support import roles_of
 
 
@@ -195,3 +196,37 @@ async def test_workspaces_are_created_by_whom_the_operator_allows(make_service):
         assert (moved.status_code, moved.json()) == (400, {"error": "invalid_request"})
         assert [w["id"] for w in (await browser.client.get("/workspaces", headers=auth(alice))).json()] == [
             1, created["id"]]
+
+
+async def test_a_removed_members_forward_auth_changes_within_a_second(service):
+    from tests.web.verify_support import eventually, verify
+
+    browser, operator = service
+    await grant(operator, "alice@contoso.com", 1, "owner")
+    alice = await sign_in(browser, "alice@contoso.com")
+    bob = await sign_in(browser, "bob@example.org", "b2c")     # viewer of workspace 1
+    erin = await sign_in(browser, "erin@contoso.com")
+    bob_id = (await browser.me(bob)).json()["user"]["id"]
+    seen = await verify(browser.client, bob, workspace=1)
+    assert seen.status_code == 200 and seen.headers["x-auth-request-workspaces"] == "1:viewer"
+
+    # removed over HTTP by this process: its own memory of bob is dropped, the next check says no
+    removed = await browser.client.delete(f"/workspaces/1/members/{bob_id}", headers=auth(alice))
+    assert removed.status_code == 200, removed.text
+    assert (await verify(browser.client, bob, workspace=1)).status_code == 403
+    assert (await verify(browser.client, bob)).headers["x-auth-request-workspaces"] == ""
+
+    # changed by another process (the operator's command line): seen within the bound
+    made = (await browser.client.post("/workspaces/1/invites", headers=auth(alice),
+                                      json={"email": "erin@contoso.com", "role": "editor"})).json()
+    token = made["acceptUrl"].split("#token=", 1)[1]
+    taken = await browser.client.post("/invites/accept", headers=auth(erin), json={"token": token})
+    assert taken.status_code == 200
+    assert (await verify(browser.client, erin, workspace=1, role="editor")).status_code == 200
+    async with operator.container() as container:
+        await container.remove_member()(Actor.operator(), 1, (await browser.me(erin)).json()["user"]["id"])
+
+    async def refused() -> bool:
+        return (await verify(browser.client, erin, workspace=1)).status_code == 403
+
+    await eventually(refused, within=1.0)

@@ -1,5 +1,6 @@
 """The SQL repositories, one module per concern."""
 from adapters.sql.repositories.audit import SqlAuditRepository
+from adapters.sql.repositories.clients import SqlResourceClientRepository
 from adapters.sql.repositories.directories import SqlDirectoryRepository, SqlProviderRepository
 from adapters.sql.repositories.invites import SqlInviteRepository
 from adapters.sql.repositories.sessions import SqlSessionRepository
@@ -12,6 +13,6 @@ from adapters.sql.repositories.workspaces import (
 
 __all__ = [
     "SqlAccountRepository", "SqlAuditRepository", "SqlDirectoryRepository", "SqlInviteRepository",
-    "SqlMembershipRepository", "SqlProviderRepository", "SqlRoleRepository",
+    "SqlMembershipRepository", "SqlProviderRepository", "SqlResourceClientRepository", "SqlRoleRepository",
     "SqlSessionRepository", "SqlUserRepository", "SqlWorkspaceRepository",
 ]

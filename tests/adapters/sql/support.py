@@ -28,6 +28,7 @@ COUNTED = {
     "invites": "invites",
     "sessions": "sessions",
     "audit_events": "audit_events",
+    "clients": "resource_clients",
 }
 TABLES = (*COUNTED.values(), "provider_domains")
 

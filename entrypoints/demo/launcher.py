@@ -57,6 +57,18 @@ def frontend_origin(settings: Settings) -> str:
     return f"http://localhost:{settings.demo_port}"
 
 
+def check_ports(settings: Settings) -> None:
+    """The three servers need three ports; two settings naming the same one is a one-line
+    `DemoError` (a bound socket would not notice: SO_REUSEADDR lets a second bind succeed)."""
+    seen: dict[int, str] = {}
+    for setting, port in (("SIGNIN_SANDBOX_PORT", settings.sandbox_port), ("SIGNIN_PORT", settings.port),
+                          ("SIGNIN_DEMO_PORT", settings.demo_port)):
+        if port in seen:
+            raise DemoError(f"{setting} and {seen[port]} are both {port}: the sandbox, the service "
+                            f"and the demo frontend each need a port of their own")
+        seen[port] = setting
+
+
 def _bind(host: str, port: int, setting: str) -> socket.socket:
     """A loopback socket: the demo never listens beyond this machine."""
     from adapters.azure_sandbox.server import SandboxRefused, bind_loopback
@@ -129,6 +141,7 @@ async def run_demo(settings: Settings, environ: Mapping[str, str]) -> int:
     from entrypoints.web.app import create_app
 
     refuse_production(environ)
+    check_ports(settings)
     sandbox_settings = replace(SandboxSettings.from_env(environ), state_dir=settings.sandbox_dir,
                                port=settings.sandbox_port)
     files = ensure_certificates(sandbox_settings.state_dir)
@@ -167,6 +180,7 @@ async def run_demo(settings: Settings, environ: Mapping[str, str]) -> int:
             origin=frontend_origin(settings),
             providers=tuple(a.name for a in settings.authorities),
             delivery=settings.token_delivery,
+            sandbox_url=origin_for(settings.sandbox_port),
         ))
         running.append(await _start(
             "demo frontend", _config(frontend, log_level=level, lifespan="off"), sockets[2]))

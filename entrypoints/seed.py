@@ -1,7 +1,9 @@
 """The demo's data, seeded idempotently (running it twice changes nothing):
 
-- workspaces 1 "Acme" and 2 "Globex" on the demo frontend's origin; roles owner/editor/viewer;
-- accepted invites: alice@contoso.com to Acme as editor, bob@example.org to Acme as viewer;
+- workspaces 1 "Acme", 2 "Globex" and 3 "Initech" on the demo frontend's origin; roles
+  owner/editor/viewer;
+- accepted invites: alice@contoso.com to Acme as editor and to Initech as owner (she lands in
+  Acme, the lowest id, and administers Initech), bob@example.org to Acme as viewer;
   a pending (not accepted) invite of frank@fabrikam.com to Globex as owner;
 - identity providers for the B2C tenant's local accounts and for Google behind B2C (Azure AD
   tenants are registered on their first verified sign-in).
@@ -17,11 +19,12 @@ from core.model import ProviderKind
 from core.usecases.administration import Administration
 from entrypoints.web.health import discovery_url
 
-WORKSPACES = (("Acme", 1), ("Globex", 2))
+WORKSPACES = (("Acme", 1), ("Globex", 2), ("Initech", 3))
 INVITES = (
     ("alice@contoso.com", 1, "editor", True),
     ("bob@example.org", 1, "viewer", True),
     ("frank@fabrikam.com", 2, "owner", False),
+    ("alice@contoso.com", 3, "owner", True),  # she administers Initech (the Members view)
 )
 
 

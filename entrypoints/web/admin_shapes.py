@@ -77,6 +77,13 @@ class MemberOut(msgspec.Struct, rename="camel"):
     since: datetime
 
 
+class AcceptedOut(msgspec.Struct, rename="camel"):
+    workspace_id: int
+    user_id: str
+    role: str
+    since: datetime
+
+
 class RemovedOut(msgspec.Struct, rename="camel"):
     user_id: str
     workspace_id: int

@@ -28,6 +28,7 @@ from entrypoints.settings import Settings
 from entrypoints.web.admin_shapes import (
     SECURITY,
     AcceptBody,
+    AcceptedOut,
     AuditOut,
     InviteOut,
     MemberOut,
@@ -168,14 +169,14 @@ async def revoke_invite(
 async def accept_invite(
     request: Request[Any, Any, Any], data: AcceptBody, authenticate: Authenticate,
     accept_invite_case: AcceptInvite, security_log: SecurityLog,
-) -> Response[MemberOut]:
+) -> Response[AcceptedOut]:
     """Only a signed-in user whose verified email is the invite's; the role is granted at
     once, and the link never works again."""
     actor = await _actor(request, authenticate)
     done = await accept_invite_case(actor, data.token)
     _logged(security_log, done.event)
     m = done.membership
-    return Response(MemberOut(m.user_id, "", None, m.role, m.created_at), headers=NO_STORE)
+    return Response(AcceptedOut(m.workspace_id, m.user_id, m.role, m.created_at), headers=NO_STORE)
 
 
 # -- members -----------------------------------------------------------------------------

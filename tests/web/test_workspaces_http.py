@@ -54,7 +54,7 @@ async def test_an_owner_invites_erin_who_accepts_once_and_lands_as_editor(servic
     erin = erin_landing.token
     accepted = await browser.client.post("/invites/accept", headers=auth(erin), json={"token": token})
     assert accepted.status_code == 200, accepted.text
-    assert accepted.json()["role"] == "editor"
+    assert (accepted.json()["role"], accepted.json()["workspaceId"]) == ("editor", 1)
     assert roles_of((await browser.me(erin)).json()) == {1: "editor"}
     again = await browser.login("erin@contoso.com", "aad")
     assert again.uri == "/workspace/1/home"

@@ -56,7 +56,9 @@ def trusted_home(browser_tools, tmp_path_factory, sandbox_dir):
     return home
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync driver runs, its event loop counts as
+# running in this thread, and every later asyncio.run() in the session would fail.
+@pytest.fixture(scope="module")
 def playwright_driver(browser_tools) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
@@ -64,7 +66,7 @@ def playwright_driver(browser_tools) -> Iterator[object]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_driver, trusted_home):
     instance = launch(playwright_driver, trusted_home)
     yield instance

@@ -33,7 +33,8 @@ def test_alice_invites_erin_who_opens_the_link_and_lands_as_editor(people):
     erin.page.wait_for_url(erin.demo.frontend + "/redirect-uri?uri=%2Fworkspace%2F3%2Fhome")
     erin.check_address_and_history()
     seen = erin.signed_in_as()
-    assert (seen["user-email"], seen["workspace"], seen["role"]) == ("erin@contoso.com", "Initech (#3)", "editor")
+    shown = (seen["user-email"], seen["workspace"], seen["role"])
+    assert shown == ("erin@contoso.com", "Initech (#3)", "editor")
     assert erin.text("#notice") == "You accepted the invite: you are now editor here."
     assert erin.page.locator("#members-view").is_hidden()
 

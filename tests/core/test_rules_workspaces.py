@@ -236,7 +236,9 @@ def test_workspace_names_are_trimmed(raw: str, clean: str) -> None:
     assert clean_workspace_name(raw) == clean
 
 
-@pytest.mark.parametrize("raw", ["", "   ", "x" * (MAX_NAME + 1), "a\nb", "a\x00", "tab\there", "del\x7f"])
+@pytest.mark.parametrize(
+    "raw", ["", "   ", "x" * (MAX_NAME + 1), "a\nb", "a\x00", "tab\there", "del\x7f", "us\x1fsep"]
+)
 def test_bad_workspace_names_are_refused(raw: str) -> None:
     error = refused(AdminErrorCode.INVALID_REQUEST, clean_workspace_name, raw)
     assert error.detail == "a workspace name has 1 to 100 characters"

@@ -239,3 +239,9 @@ async def test_member_changes_make_this_process_forget_the_members_sessions(team
     await refused(AdminErrorCode.NOT_FOUND,
                   RemoveMember(team.db.unit_of_work, team.clock, team.ids, recent)(owner, 1, viewer.user_id))
     assert known("s-viewer")
+
+
+async def test_a_member_whose_role_no_longer_exists_has_no_standing(team: Team) -> None:
+    ghost = await team.member("gus@contoso.com", "janitor", 1)
+    await refused(AdminErrorCode.NOT_FOUND, team.members(ghost, 1))
+    await refused(AdminErrorCode.NOT_FOUND, team.invite(ghost, 1, "x@contoso.com", "viewer"))

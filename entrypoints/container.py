@@ -12,6 +12,7 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from adapters.crypto import AeadHandoffCipher
 from adapters.jwt.keys import KeySet, load_or_create_key
 from adapters.jwt.service import JwtTokenService
 from adapters.memory import MemoryFlowStore, MemorySessionCache, RandomIds, SystemClock
@@ -67,6 +68,7 @@ def _database(settings: Settings, token_key: str) -> SqlDatabase:
         pool_timeout=timeout,
         connect_timeout=timeout,
         statement_timeout=timeout,
+        operation_timeout=timeout,  # the setting bounds a whole unit of work
     )
 
 
@@ -76,7 +78,10 @@ def _redis(settings: Settings) -> Any:
     from adapters.redis.connection import RedisConnector
 
     timeout = settings.redis_timeout
-    return RedisConnector(settings.redis_url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    # the setting bounds a whole operation, redis-py's retries included
+    return RedisConnector(
+        settings.redis_url, socket_timeout=timeout, socket_connect_timeout=timeout, deadline=timeout
+    )
 
 
 def _flows(settings: Settings, clock: SystemClock, redis: Any) -> Any:
@@ -172,6 +177,7 @@ class Container(containers.DeclarativeContainer):
     flows = providers.Singleton(_flows, settings, clock, redis)
     session_cache = providers.Singleton(_session_cache, clock, redis)
     handoff = providers.Singleton(_handoff, clock, redis)
+    handoff_cipher = providers.Singleton(AeadHandoffCipher)
 
     keys = providers.Singleton(_keys, settings)
     tokens = providers.Singleton(
@@ -224,8 +230,8 @@ class Container(containers.DeclarativeContainer):
     change_member = providers.Factory(ChangeMemberRole, uow, clock, ids, recent_principals)
     remove_member = providers.Factory(RemoveMember, uow, clock, ids, recent_principals)
     list_audit = providers.Factory(ListAudit, uow)
-    issue_code = providers.Factory(IssueHandoffCode, handoff, ids)
-    redeem_code = providers.Factory(RedeemHandoffCode, handoff)
+    issue_code = providers.Factory(IssueHandoffCode, handoff, handoff_cipher, ids)
+    redeem_code = providers.Factory(RedeemHandoffCode, handoff, handoff_cipher)
 
 
 def build_container(settings: Settings) -> Container:

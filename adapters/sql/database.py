@@ -43,7 +43,9 @@ class SqlDatabase:
         return self._engine
 
     def unit_of_work(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine, self._cipher, read_only=read_only)
+        return SqlUnitOfWork(
+            self._engine, self._cipher, read_only=read_only, deadline=self.config.operation_timeout
+        )
 
     async def check(self) -> None:
         """Readiness probe: raises `SignInError(temporarily_unavailable)` when unreachable."""

@@ -95,6 +95,7 @@ class Logout:
             await uow.commit()
         if self._recent is not None:  # this process knows at once; the others within max_age
             self._recent.put_closed(session.id, session.expires_at)
-        await remember(self._cache, session, now)
+        if current.cache_reachable:  # the database is the truth; a hung cache costs one wait
+            await remember(self._cache, session, now)
         url = self._gateway.end_session_url(session.authority, post_logout_redirect_uri)
         return LoggedOut(session.id, session.user_id, url)

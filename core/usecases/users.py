@@ -90,5 +90,6 @@ class DisableUser:
         if self._recent is not None:  # other processes see it within the recent max_age
             self._recent.forget_user(user.id)
         for session in revoked:
-            await remember(self._cache, session, now)
+            if not await remember(self._cache, session, now):
+                break  # unreachable: one timeout, not one per session
         return UserDisabled(user.id, len(revoked))

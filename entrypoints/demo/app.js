@@ -352,11 +352,12 @@
   function probeSandbox() {
     if (!sandbox) { return; }
     text("sandbox-origin", sandbox);
-    call(sandbox, "/_sandbox/health", { mode: "no-cors" }).then(function () {
-      $("trust-warning").hidden = true;
-    }, function () {
-      $("trust-warning").hidden = false;
-    });
+    function verdict(trusted) {
+      $("trust-warning").hidden = trusted;
+      body.setAttribute("data-sandbox-trusted", trusted ? "yes" : "no");
+    }
+    call(sandbox, "/_sandbox/health", { mode: "no-cors" }).then(function () { verdict(true); },
+      function () { verdict(false); });
   }
 
   $("signout").addEventListener("click", signOut);

@@ -27,6 +27,7 @@ DEMO_USERS = (
     ("alice@contoso.com", "Azure AD", "accepted invite: lands in Acme (workspace 1) as editor"),
     ("bob@example.org", "B2C", "local account with an accepted invite: Acme as viewer"),
     ("frank@fabrikam.com", "Azure AD", "his invite to Globex is pending, so it is not applied"),
+    ("frank@fabrikam.com#contoso", "Azure AD", "the same person as a guest in Contoso's tenant"),
     ("erin@contoso.com", "Azure AD", "verified but never invited: signed in, no workspace"),
     ("carol@gmail.com", "B2C", "Google through B2C: a new user, no workspace"),
     ("mallory@evil.example", "Azure AD", "hostile tenant claiming alice's email: refused "
@@ -127,6 +128,7 @@ def banner(settings: Settings, ca_path: str) -> str:
         f"  demo frontend  {frontend_origin(settings)}/   <- open this in a browser\n"
         f"  service        {settings.public_url}/   (/health/ready, API docs at /schema)\n"
         f"  Azure sandbox  https://localhost:{settings.sandbox_port}/   (its CA: {ca_path})\n"
+        "Your browser trusts the sandbox after: azure-signin sandbox trust   (undo: untrust)\n"
         "Demo users (pick one on the sandbox's sign-in page; no password):\n"
         f"{users}\n"
         "Stop with Ctrl-C.\n"

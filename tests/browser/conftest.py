@@ -2,7 +2,8 @@
 
 - `trusted_home`: a throwaway HOME whose NSS database trusts the session's sandbox CA, put
   there by `azure-signin sandbox trust` (the step the README gives a newcomer);
-- `browser`: Debian's Chromium reading that HOME (no ignore_https_errors anywhere);
+- `browser`: Debian's Chromium reading that HOME (no ignore_https_errors anywhere), one per
+  module;
 - `demo`: one `azure-signin demo` per module, on free ports, using that CA; a module that
   needs a fresh database overrides `demo` (see `start_demo`);
 - `person` / `people`: someone at a fresh browser context, watched for the whole test; at
@@ -56,8 +57,8 @@ def trusted_home(browser_tools, tmp_path_factory, sandbox_dir):
     return home
 
 
-# Module scope, not session: while Playwright's sync driver runs, its event loop counts as
-# running in this thread, and every later asyncio.run() in the session would fail.
+# Module scope, not session: Playwright's sync API keeps an asyncio loop running in this
+# thread while it is open, which would break every asyncio test collected after this folder.
 @pytest.fixture(scope="module")
 def playwright_driver(browser_tools) -> Iterator[object]:
     from playwright.sync_api import sync_playwright

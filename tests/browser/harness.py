@@ -196,6 +196,7 @@ class Person:
         return self
 
     def press(self, label: str) -> Person:
+        self.check_flow_cookies()
         self.page.get_by_role("button", name=label, exact=True).click()
         return self
 

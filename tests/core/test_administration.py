@@ -125,3 +125,13 @@ async def test_users_are_listed_in_creation_order(world: World) -> None:
     world.clock.advance(1)
     second = await world.record(aad("b@contoso.com", oid="b"))
     assert [u.id for u in await world.admin.users()] == [first.user.id, second.user.id]
+
+
+async def test_find_user_by_any_spelling_of_the_verified_email_or_by_id(world: World) -> None:
+    signed_in = await world.login(aad("alice@contoso.com", oid="alice"))
+    found = await world.admin.find_user("  ALICE@contoso.com ")
+    assert found.id == signed_in.user_id
+    assert (await world.admin.find_user(signed_in.user_id)).email == "alice@contoso.com"
+    for missing in ("bob@contoso.com", "no-such-id", "not@an@email"):
+        error = await failure(world.admin.find_user(missing))
+        assert error.detail == "no such user"

@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(PY) -m pytest
 
-.PHONY: install test lint run bench clean
+.PHONY: install test lint run bench mutation mutation-changed clean
 
 install: $(STAMP)
 
@@ -21,7 +21,7 @@ test: install
 	$(PYTEST) --ignore=tests/core --cov=core --cov=adapters --cov=entrypoints --cov-branch --cov-report=term:skip-covered
 
 lint: install
-	$(VENV)/bin/ruff check core adapters entrypoints tests
+	$(VENV)/bin/ruff check core adapters entrypoints tests mutation
 	$(VENV)/bin/mypy --strict core
 
 run: install
@@ -30,5 +30,14 @@ run: install
 bench: install
 	$(PYTEST) tests/bench -s -p no:cacheprovider --override-ini addopts="-q" -W ignore
 
+# Mutation testing of core/ against tests/core (mutmut, both cores; not part of `make test`).
+# FILES=core/emails.py limits it to some files; `mutation-changed` (CI) to the core files whose
+# content differs from the baseline the last clean full run recorded in mutation/baseline.json.
+mutation: install
+	$(PY) mutation/run.py $(FILES)
+
+mutation-changed: install
+	$(PY) mutation/run.py --changed
+
 clean:
-	rm -rf $(VENV) var .coverage
+	rm -rf $(VENV) var .coverage mutants

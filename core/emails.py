@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import encodings.idna
 import re
+import unicodedata
 
 _ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 # IDNA label separators besides "." (RFC 3490 §3.1): split on them before encoding.
@@ -54,8 +55,11 @@ def normalise_email(raw: str | None) -> str | None:
     if raw is None:
         return None
     text = raw.strip()
-    local, at, domain = text.rpartition("@")
-    if not at or not local or not domain or _has_control_or_space(local) or "@" in local:
+    parts = text.split("@")
+    if len(parts) != 2:
+        return None
+    local, domain = parts
+    if not local or not domain or _refused_in_local_part(local):
         return None
     if len(local) > _MAX_LOCAL:
         return None
@@ -70,4 +74,11 @@ def normalise_email(raw: str | None) -> str | None:
 
 def email_domain(normalised: str) -> str:
     """The domain of an address already normalised by `normalise_email`."""
-    return normalised.rpartition("@")[2]
+    return normalised.split("@")[1]
+
+
+def _refused_in_local_part(local: str) -> bool:
+    """Spaces, and every control or invisible character: Unicode category C holds C0, DEL, the
+    C1 range U+0080-U+009F, format characters (U+200B, the bidi overrides), private use and
+    unassigned code points. Such an address would display as another."""
+    return any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in local)

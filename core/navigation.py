@@ -11,7 +11,11 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _origin_key(origin: str) -> tuple[str, str, int] | None:
-    """(scheme, host, port) of a bare origin, or None when it is not one."""
+    """(scheme, host, port) of a bare origin, or None when it is not one. An origin is ASCII
+    (browsers send an IDN host in its xn-- form), so a look-alike such as `\u017ftore` (long s)
+    or a Kelvin sign, which Unicode case mapping would turn into `s` or `k`, names no origin."""
+    if not origin.isascii():
+        return None
     try:
         parts = urlsplit(origin.strip())
         port = parts.port
@@ -24,7 +28,7 @@ def _origin_key(origin: str) -> tuple[str, str, int] | None:
         return None
     if parts.path not in ("", "/"):
         return None
-    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
+    return scheme, parts.hostname, port or _DEFAULT_PORTS[scheme]  # urllib lower-cases hostname
 
 
 def match_origin(candidate: str | None, allowed: Iterable[str]) -> str:
@@ -43,13 +47,14 @@ def is_valid_origin(origin: str) -> bool:
     return _origin_key(origin) is not None
 
 
-def _fully_decoded(text: str) -> str:
+def _fully_decoded(text: str) -> str | None:
+    """`text` percent-decoded until nothing changes; None past seven levels of encoding."""
     for _ in range(8):
         decoded = unquote(text)
         if decoded == text:
             return text
         text = decoded
-    raise ValueError("too deeply encoded")
+    return None
 
 
 def safe_return_path(raw: str | None) -> str | None:
@@ -61,11 +66,8 @@ def safe_return_path(raw: str | None) -> str | None:
     holds no `//` can have neither a scheme nor a host.)"""
     if not raw or len(raw) > MAX_PATH_LENGTH or not raw.startswith("/"):
         return None  # the value handed on must itself be a path, not only its decoding
-    try:
-        path = _fully_decoded(raw)
-    except ValueError:
-        return None
-    if not path.startswith("/") or "//" in path or "\\" in path:
+    path = _fully_decoded(raw)
+    if path is None or not path.startswith("/") or "//" in path or "\\" in path:
         return None
     if any(ord(ch) < 33 or ord(ch) == 127 or ch.isspace() for ch in path):
         return None

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -162,6 +163,7 @@ async def test_forgotten_password_restarts_at_the_reset_policy_in_the_same_brows
     reset = await world.finish(started, world.microsoft.reply_for(state, "carol", "forgot_password"))
     assert isinstance(reset, PasswordResetStarted)
     assert "B2C_1A_PASSWORDRESET" in reset.auth_uri and reset.frontend_origin == FRONTEND
+    assert parse_qs(urlsplit(reset.auth_uri).query)["redirect_uri"] == [REDIRECT_URI]
     reset_state = reset.state
     done = await world.finish(started, world.microsoft.reply_for(reset_state, "carol"))
     assert isinstance(done, SignedIn)
@@ -225,6 +227,63 @@ async def test_unexpected_failure_is_a_server_error_tied_to_the_origin(world: Wo
     error = await failure(complete(CompleteSignInInput(reply, started.binding_secret, REDIRECT_URI)))
     assert error.code is ErrorCode.SERVER_ERROR and error.frontend_origin == FRONTEND
     assert isinstance(error.__cause__, RuntimeError)
+
+
+class _RecordingGateway:
+    """The fake Microsoft, remembering what each redemption gave."""
+
+    def __init__(self, microsoft: object) -> None:
+        self._microsoft = microsoft
+        self.redeemed: list[RedeemedLogin] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._microsoft, name)
+
+    async def redeem(self, flow: object, reply: Mapping[str, str]) -> RedeemedLogin:
+        login = await self._microsoft.redeem(flow, reply)  # type: ignore[attr-defined]
+        self.redeemed.append(login)
+        return login
+
+
+async def test_each_microsoft_token_is_kept_in_its_own_slot_with_the_session(world: World) -> None:
+    gateway = _RecordingGateway(world.microsoft)
+    complete = CompleteSignIn(
+        world.flows, gateway, world.microsoft, world.record, world.tokens, world.cache,  # type: ignore[arg-type]
+        world.clock, world.ids, world.policy,
+    )
+    world.microsoft.add_user("alice", ALICE)
+    started, state = await world.begin()
+    reply = world.microsoft.reply_for(state, "alice")
+    done = await complete(CompleteSignInInput(reply, started.binding_secret, REDIRECT_URI))
+    assert isinstance(done, SignedIn)
+    [login] = gateway.redeemed
+    async with world.db.unit_of_work() as uow:
+        session = await uow.sessions.get(done.session_id)
+    assert session is not None and session.microsoft_tokens is not None
+    kept = session.microsoft_tokens
+    assert len({login.access_token, login.refresh_token, login.id_token}) == 3
+    assert (kept.access_token, kept.refresh_token, kept.id_token) == (
+        login.access_token, login.refresh_token, login.id_token
+    )
+
+
+class _BrokenFlowStore:
+    async def take(self, state: str) -> None:
+        raise ConnectionError("the flow store is down")
+
+
+async def test_a_flow_store_failing_before_the_flow_is_known_is_a_server_error_without_origin(
+    world: World,
+) -> None:
+    complete = CompleteSignIn(
+        _BrokenFlowStore(), world.microsoft, world.microsoft, world.record, world.tokens,  # type: ignore[arg-type]
+        world.cache, world.clock, world.ids, world.policy,
+    )
+    started, state = await world.begin()
+    error = await failure(complete(CompleteSignInInput({"state": state, "code": "c"}, started.binding_secret,
+                                                       REDIRECT_URI)))
+    assert error.code is ErrorCode.SERVER_ERROR and error.frontend_origin is None
+    assert isinstance(error.__cause__, ConnectionError)
 
 
 async def test_conflicting_sign_in_is_reported_to_the_origin_it_started_from(world: World) -> None:

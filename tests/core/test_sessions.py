@@ -223,8 +223,12 @@ async def test_logout_makes_the_token_fail_at_once_and_deletes_microsofts_tokens
 async def test_logout_closes_only_its_own_session(world: World) -> None:
     first = await world.login(ALICE)
     second = await world.login(ALICE)
-    await world.logout(first.token)
-    await world.authenticate(second.token)
+    closed = await world.logout(first.token)
+    assert (closed.session_id, closed.user_id) == (first.session_id, first.user_id)
+    still = await world.authenticate(second.token)
+    assert still.session.id == second.session_id and still.session.revoked_at is None
+    assert still.claims.session_id == second.session_id
+    assert (await failure(world.authenticate(first.token))).code is ErrorCode.INVALID_TOKEN
 
 
 # DescribeSession ---------------------------------------------------------------------------

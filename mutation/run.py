@@ -257,7 +257,7 @@ def main() -> int:
     started = time.monotonic()
     everything = core_files()
     if args.changed:
-        recorded = json.loads(BASELINE.read_text())["files"]
+        recorded = json.loads(BASELINE.read_text())["files"] if BASELINE.exists() else {}
         files = [f for f in everything if recorded.get(f) != file_hash(f)]
         if not files:
             print("no core file changed since the recorded mutation baseline: nothing to mutate")

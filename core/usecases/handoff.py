@@ -13,7 +13,7 @@ CODE_LIFETIME = timedelta(seconds=60)
 
 def _key(code: str) -> str:
     # Only a hash of the code is stored: a leaked store does not give usable codes.
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+    return hashlib.sha256(code.encode()).hexdigest()
 
 
 class IssueHandoffCode:

@@ -51,6 +51,7 @@ async def test_start_login_refuses_an_origin_off_the_allow_list_before_storing_a
 async def test_start_login_refuses_an_unknown_provider_tied_to_the_origin(world: World) -> None:
     error = await failure(world.begin(FRONTEND, authority="facebook"))
     assert error.code is ErrorCode.INVALID_REQUEST and error.frontend_origin == FRONTEND
+    assert error.detail == "unknown provider"
     assert len(world.flows) == 0
 
 
@@ -112,6 +113,7 @@ async def test_replayed_callback_is_login_expired(world: World) -> None:
     rows = world.rows()
     error = await failure(world.finish(started, reply))
     assert error.code is ErrorCode.LOGIN_EXPIRED
+    assert error.detail == "unknown, expired or already used state"
     assert world.rows() == rows
 
 
@@ -128,6 +130,7 @@ async def test_callback_after_the_flow_expired_is_login_expired(world: World) ->
 async def test_callback_without_state_is_an_invalid_request(world: World) -> None:
     error = await failure(world.complete(CompleteSignInInput({"code": "x"}, "secret", REDIRECT_URI)))
     assert error.code is ErrorCode.INVALID_REQUEST and error.frontend_origin is None
+    assert error.detail == "callback without state"
 
 
 @pytest.mark.parametrize("cookie", ["", "another-browsers-secret"])
@@ -137,6 +140,7 @@ async def test_callback_from_another_browser_is_refused_and_burns_the_flow(world
     reply = world.microsoft.reply_for(state, "alice")
     error = await failure(world.finish(started, reply, binding_secret=cookie))
     assert error.code is ErrorCode.INVALID_REQUEST and error.frontend_origin == FRONTEND
+    assert error.detail == "callback from another browser"
     assert world.rows()["users"] == 0
     again = await failure(world.finish(started, reply))
     assert again.code is ErrorCode.LOGIN_EXPIRED
@@ -226,6 +230,7 @@ async def test_unexpected_failure_is_a_server_error_tied_to_the_origin(world: Wo
     reply: Mapping[str, str] = world.microsoft.reply_for(state, "alice")
     error = await failure(complete(CompleteSignInInput(reply, started.binding_secret, REDIRECT_URI)))
     assert error.code is ErrorCode.SERVER_ERROR and error.frontend_origin == FRONTEND
+    assert error.detail == "unexpected failure"  # the cause goes to the log, chained, not into the text
     assert isinstance(error.__cause__, RuntimeError)
 
 

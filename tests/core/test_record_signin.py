@@ -31,6 +31,7 @@ async def test_first_sign_in_creates_a_user_an_account_and_a_session(world: Worl
         "users": 1, "accounts": 1, "sessions": 1, "providers": 1, "directories": 1,
     }
     assert record.workspace is None and record.applied_invites == ()
+    assert record.session.authority == "aad"  # a sign-in recorded without an authority is Azure AD's
 
 
 async def test_same_identity_twice_gives_the_same_user_and_only_a_new_session(world: World) -> None:
@@ -168,6 +169,7 @@ async def test_sign_in_that_keeps_losing_races_is_temporarily_unavailable_and_wr
     with pytest.raises(SignInError) as caught:
         await world.record(ALICE)
     assert caught.value.code is ErrorCode.TEMPORARILY_UNAVAILABLE
+    assert caught.value.detail == "sign-in kept colliding with concurrent sign-ins"
     assert world.rows() == before
 
 

@@ -1,6 +1,7 @@
 """Email addresses as the sign-in rules compare them (design §3.2).
 
-Normalisation trims, lower-cases ASCII letters only, and IDNA-encodes the domain. A local
+Normalisation trims, lower-cases ASCII letters only, and encodes the domain as IDNA2008
+(UTS #46 non-transitional, `core.domains`), refusing a domain IDNA2008 does not allow. A local
 part with any non-ASCII character is kept exactly as given, so it matches only itself:
 `adm\u0131n@` (dotless i), `\u017fam@` (long s), `\u212aelly@` (Kelvin sign) or a fullwidth
 `\uff41dmin@` never equal their ASCII look-alikes
@@ -8,15 +9,12 @@ part with any non-ASCII character is kept exactly as given, so it matches only i
 """
 from __future__ import annotations
 
-import encodings.idna
-import re
 import unicodedata
 
+from core.domains import idna2008_domain
+
 _ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-# IDNA label separators besides "." (RFC 3490 §3.1): split on them before encoding.
-_IDNA_DOTS = str.maketrans("\u3002\uff0e\uff61", "...")
 _MAX_LOCAL = 64
-_LDH_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _MAX_ADDRESS = 254
 
 
@@ -24,30 +22,12 @@ def _ascii_lower(text: str) -> str:
     return text.translate(_ASCII_UPPER)
 
 
-def _has_control_or_space(text: str) -> bool:
-    return any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text)
-
-
 def normalise_domain(domain: str) -> str | None:
-    """The IDNA (ASCII) form of a domain, lower-cased; None when it is not a valid domain."""
-    domain = _ascii_lower(domain.strip()).translate(_IDNA_DOTS).rstrip(".")
-    if not domain or _has_control_or_space(domain):
-        return None
-    labels = []
-    for label in domain.split("."):
-        if not label:
-            return None
-        try:
-            encoded = encodings.idna.ToASCII(label).decode("ascii")
-        except UnicodeError:
-            return None
-        encoded = _ascii_lower(encoded)
-        # letters, digits and inner hyphens only (punycode is made of them too): no "/", no
-        # "_", and no dot that NFKC made inside the label (U+2488 is "1.")
-        if not _LDH_LABEL.fullmatch(encoded):
-            return None
-        labels.append(encoded)
-    return ".".join(labels)
+    """The IDNA2008 ASCII form of a domain, lower-cased, without its trailing dot; None when
+    it is not a valid IDNA2008 domain (refused, never mapped to another domain). Every
+    domain the service compares (emails, invites, directories, provider and consumer
+    domains) goes through this one function."""
+    return idna2008_domain(domain)
 
 
 def normalise_email(raw: str | None) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from adapters.crypto import AeadHandoffCipher
 from adapters.jwt.keys import KeySet, load_or_create_key
 from adapters.jwt.service import JwtTokenService
 from adapters.memory import MemoryFlowStore, MemorySessionCache, RandomIds, SystemClock
@@ -163,6 +164,7 @@ class Container(containers.DeclarativeContainer):
     flows = providers.Singleton(_flows, settings, clock, redis)
     session_cache = providers.Singleton(_session_cache, clock, redis)
     handoff = providers.Singleton(_handoff, clock, redis)
+    handoff_cipher = providers.Singleton(AeadHandoffCipher)
 
     keys = providers.Singleton(_keys, settings)
     tokens = providers.Singleton(
@@ -196,8 +198,8 @@ class Container(containers.DeclarativeContainer):
     logout = providers.Factory(Logout, authenticate, uow, session_cache, gateway, clock)
     disable_user = providers.Factory(DisableUser, uow, session_cache, clock)
     administration = providers.Factory(Administration, uow, clock, ids, policy)
-    issue_code = providers.Factory(IssueHandoffCode, handoff, ids)
-    redeem_code = providers.Factory(RedeemHandoffCode, handoff)
+    issue_code = providers.Factory(IssueHandoffCode, handoff, handoff_cipher, ids)
+    redeem_code = providers.Factory(RedeemHandoffCode, handoff, handoff_cipher)
 
 
 def build_container(settings: Settings) -> Container:

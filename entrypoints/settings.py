@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from adapters.msal.config import b2c_policy
+from core.emails import normalise_domain
 from core.navigation import is_valid_origin
 from entrypoints.settings_table import SETTINGS, default
 
@@ -132,6 +134,14 @@ def _origin(name: str, value: str) -> str:
     return value.rstrip("/")
 
 
+def _domain(name: str, value: str) -> str:
+    """A domain as the sign-in rules compare it (IDNA2008); refused, never guessed."""
+    domain = normalise_domain(value)
+    if domain is None:
+        raise SettingsError(f"{name}: {value!r} is not a valid (IDNA2008) domain")
+    return domain
+
+
 def _url(name: str, value: str | None, *, https_only: bool) -> str:
     parts = urlsplit(value or "")
     schemes = ("https",) if https_only else ("https", "http")
@@ -206,7 +216,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         flow_lifetime=r.typed("SIGNIN_FLOW_LIFETIME", int, "a number of seconds", minimum=30),
         token_encryption_key=r.text("SIGNIN_TOKEN_ENCRYPTION_KEY"),
         login_rate_limit=r.typed("SIGNIN_LOGIN_RATE_LIMIT", int, "a whole number", minimum=1),
-        consumer_domains=tuple(d.lower() for d in r.items("SIGNIN_CONSUMER_DOMAINS")),
+        consumer_domains=tuple(
+            _domain("SIGNIN_CONSUMER_DOMAINS", d) for d in r.items("SIGNIN_CONSUMER_DOMAINS")
+        ),
         log_level=(r.text("SIGNIN_LOG_LEVEL") or "INFO").upper(),
         sandbox_dir=sandbox_dir,
     )
@@ -222,6 +234,8 @@ def _authorities(r: _Reader, production: bool) -> tuple[AuthoritySettings, ...]:
     out = []
     for name in names:
         prefix = f"SIGNIN_{name.upper()}_"
+        if name == "b2c" and not b2c_policy(r.text(prefix + "AUTHORITY") or ""):
+            raise SettingsError(f"{prefix}AUTHORITY: name the policy (.../{{tenant}}/{{policy}} or ?p=)")
         out.append(AuthoritySettings(
             name=name,
             kind=name,

@@ -21,6 +21,7 @@ CLAIM_OVERRIDES = (
     "email",
     "xms_edov",
     "tfp",
+    "acr",
 )
 
 

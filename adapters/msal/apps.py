@@ -3,13 +3,22 @@ once, lazily, in a worker thread (MSAL's constructor fetches the discovery docum
 
 Each app gets an HTTP session with an explicit timeout and the configured CA bundle, which
 refuses non-JSON answers (so a proxy's HTML page is "Microsoft unavailable", never mistaken
-for a malformed ID token), and a token cache that keeps nothing: user tokens go to the
-caller, never into a cache another user's request could read.
+for a malformed ID token), a token cache that keeps nothing (user tokens go to the caller,
+never into a cache another user's request could read), and an HTTP cache that keeps nothing.
+
+Why no HTTP cache: MSAL wraps its HTTP client in a throttle (`ThrottledHttpClient`) that
+remembers a 429/5xx answer of the token endpoint for its `Retry-After` (up to an hour) and
+replays it without calling Microsoft. Its key does not tell one user's auth-code redemption
+from another's, so one throttled answer failed every sign-in of that authority, per process.
+Each redemption spends a single-use code that a retry could not reuse, so there is nothing
+to throttle: a failed redemption fails that sign-in only, and the next one calls Microsoft.
+The login rate limit (`SIGNIN_LOGIN_RATE_LIMIT`) already bounds how often we can.
 """
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import msal
@@ -56,6 +65,26 @@ class _KeepNothingCache(msal.TokenCache):
         return None
 
 
+class _RemembersNothing(MutableMapping[str, Any]):
+    """MSAL's `http_cache` (documented as any dict-like): every write is forgotten, so its
+    throttle and its error cache never answer in Microsoft's place."""
+
+    def __getitem__(self, key: str) -> Any:
+        raise KeyError(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        return None
+
+    def __delitem__(self, key: str) -> None:
+        return None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
 class AppRegistry:
     """Builds and keeps the apps; safe to call from several worker threads at once."""
 
@@ -82,6 +111,7 @@ class AppRegistry:
                     instance_discovery=False,  # our authorities are configured, not looked up
                     http_client=_GuardedSession(timeout=self._timeout, verify=self._verify),
                     token_cache=_KeepNothingCache(),
+                    http_cache=_RemembersNothing(),
                 )
                 self._apps[key] = app
             return app

@@ -70,6 +70,8 @@ class AuthorityConfig:
                 raise ValueError(f"authority {self.name!r}: allowed_tenants must be tenant GUIDs")
             object.__setattr__(self, "allowed_tenants", tenants)
         object.__setattr__(self, "authority", self.authority.rstrip("/"))
+        if self.kind == "b2c" and not b2c_policy(self.authority):
+            raise ValueError(f"authority {self.name!r}: a B2C authority must name its policy")
         if self.scopes is None:
             object.__setattr__(self, "scopes", _DEFAULT_SCOPES[self.kind])
         else:
@@ -93,6 +95,17 @@ class AuthorityConfig:
         if tid == CONSUMER_TENANT_ID and not self.allow_personal_accounts:
             return False
         return self.allowed_tenants is None or tid in self.allowed_tenants
+
+
+def b2c_policy(authority: str) -> str | None:
+    """The policy a B2C authority URL names: `?p={policy}`, else its last path segment
+    after the tenant (`/{tenant}/{policy}`); None when it names none."""
+    parts = urlsplit(authority.rstrip("/"))
+    query = dict(parse_qsl(parts.query))
+    if query.get("p"):
+        return query["p"]
+    segments = [s for s in parts.path.split("/") if s]
+    return segments[1] if len(segments) >= 2 else None
 
 
 def discovery_url(authority: str) -> str:

@@ -4,7 +4,11 @@ Checked, in order: header (`alg` RS256 only, a `kid`), signature against the aut
 JWKS, `iss` (exactly the discovery issuer; for `organizations`/`common` the issuer template
 filled with the token's `tid`, which must be a GUID), `aud` (and `azp` when `aud` is a
 list), `exp`/`iat`/`nbf` against the injected clock with at most 120 s leeway, the nonce,
-the required claims, and the tenant (allow-list, personal accounts).
+the required claims, the tenant (allow-list, personal accounts) and, for B2C, the policy:
+the token's `tfp` (or `acr`) must name the policy of the authority the flow used (the
+sign-up/sign-in policy, or the reset policy for a reset flow), compared case-insensitively
+as B2C compares policy names. All policies of a B2C tenant share its issuer and keys, so
+without this check a token of another policy (one with weaker sign-in steps) would pass.
 Every failure is `SignInError(invalid_token)`; only an unreachable Microsoft is
 `temporarily_unavailable`. Tokens never appear in logs or messages.
 """
@@ -18,7 +22,7 @@ from urllib.parse import urlsplit
 
 import jwt
 
-from adapters.msal.config import AuthorityConfig, discovery_url, is_guid
+from adapters.msal.config import AuthorityConfig, b2c_policy, discovery_url, is_guid
 from adapters.msal.discovery import DiscoveryCache, OidcMetadata
 from adapters.msal.jwks import JwksCache
 from core.errors import ErrorCode, SignInError
@@ -64,6 +68,18 @@ def issuer_tenant(issuer: str) -> str | None:
     return segments[0] if segments and is_guid(segments[0]) else None
 
 
+def _check_policy(claims: Mapping[str, Any], expected: str | None) -> None:
+    """The B2C policy the token names (`tfp`, or `acr` for a policy configured that way)
+    is the flow's; a token naming two different policies, or none, is refused."""
+    named = {claims[name].lower() for name in ("tfp", "acr") if isinstance(claims.get(name), str)}
+    if any(name in claims and not isinstance(claims[name], str) for name in ("tfp", "acr")):
+        raise _invalid("policy claim is not a string")
+    if not named:
+        raise _invalid("the token names no B2C policy")
+    if expected is None or named != {expected.lower()}:
+        raise _invalid("the token was issued under another B2C policy")
+
+
 class IdTokenValidator:
     """Validates ID tokens for configured authorities."""
 
@@ -83,11 +99,14 @@ class IdTokenValidator:
         """The claims of `id_token`, issued by `authority_url` (default: the config's
         authority; the B2C reset policy's for a reset flow) to `config`'s app for the flow
         whose nonce (before hashing) is `nonce`."""
-        metadata = await self._discovery.get(discovery_url(authority_url or config.authority))
+        url = authority_url or config.authority
+        metadata = await self._discovery.get(discovery_url(url))
         claims = await self._verified_claims(metadata, id_token)
         self._check_times(claims)
         tid = self._check_issuer(config, metadata, claims)
         self._check_audience(config, claims)
+        if config.kind == "b2c":
+            _check_policy(claims, b2c_policy(url))
         token_nonce = claims.get("nonce")
         if not isinstance(token_nonce, str) or not hmac.compare_digest(token_nonce, nonce_hash(nonce)):
             raise _invalid("nonce mismatch")

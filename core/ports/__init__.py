@@ -1,7 +1,7 @@
 """Ports: what the core needs from the outside world, as `typing.Protocol`s of domain types."""
 from core.ports.clock import Clock, IdGenerator
 from core.ports.flows import FlowStore
-from core.ports.handoff import TokenHandoff
+from core.ports.handoff import HandoffCipher, TokenHandoff
 from core.ports.microsoft import IdentityGateway, ProfileReader
 from core.ports.repositories import (
     AccountRepository,
@@ -20,7 +20,7 @@ from core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
     "AccountRepository", "CachedSession", "Clock", "DirectoryRepository", "FlowStore",
-    "IdGenerator", "IdentityGateway", "InviteRepository", "MembershipRepository",
+    "HandoffCipher", "IdGenerator", "IdentityGateway", "InviteRepository", "MembershipRepository",
     "ProfileReader", "ProviderRepository", "RoleRepository", "SessionCache",
     "SessionRepository", "TokenHandoff", "TokenIssuer", "TokenVerifier", "UnitOfWork", "UnitOfWorkFactory",
     "UserRepository", "WorkspaceRepository",

@@ -24,3 +24,27 @@ class TokenHandoff(Protocol):
         """Remove and return the token, atomically (one of many concurrent takers gets it);
         None when unknown, expired or taken. Raises `SignInError(temporarily_unavailable)`."""
         ...
+
+
+class HandoffCipher(Protocol):
+    """Encrypts a handed-off token under a key derived from its one-time code, so that the
+    store alone (a Redis dump, a memory snapshot) yields nothing usable: the code, which
+    only the browser holds, is needed to read the token back.
+
+    Example::
+
+        sealed = cipher.seal("the-code", "eyJ.token")
+        assert "eyJ.token" not in sealed
+        assert cipher.open("the-code", sealed) == "eyJ.token"
+        assert cipher.open("another-code", sealed) is None
+    """
+
+    def seal(self, code: str, token: str) -> str:
+        """`token` encrypted and authenticated under a key derived from `code`, as ASCII text
+        (a fresh random nonce each call). Never raises for any text input."""
+        ...
+
+    def open(self, code: str, sealed: str) -> str | None:
+        """The token `seal(code, token)` sealed; None when `sealed` was made under another
+        code, was altered, or is not a sealed value at all (never raises)."""
+        ...

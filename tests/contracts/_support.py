@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 import pytest
 
 Advance = Callable[[float], Awaitable[None] | None]
+RawValues = Callable[[], Awaitable[Mapping[str, Any]] | Mapping[str, Any]]
 RowCounts = Callable[[], Awaitable[Mapping[str, int]] | Mapping[str, int]]
 
 
@@ -26,6 +27,16 @@ async def counts(row_counts: RowCounts) -> dict[str, int]:
     if inspect.isawaitable(result):
         result = await result
     return dict(result)
+
+
+async def raw_values(raw_store: RawValues) -> dict[str, str]:
+    """Every key and value a store holds, read out of band, as text."""
+    result: Any = raw_store()
+    if inspect.isawaitable(result):
+        result = await result
+    def text(value: Any) -> str:
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return {text(key): text(value) for key, value in dict(result).items()}
 
 
 def abstract(name: str, contract: str) -> Any:

@@ -7,14 +7,18 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.crypto import AeadHandoffCipher
+from adapters.memory import RandomIds
 from core.ports.handoff import TokenHandoff
-from tests.contracts._support import Advance, abstract, elapse
+from core.usecases.handoff import IssueHandoffCode, RedeemHandoffCode
+from tests.contracts._support import Advance, RawValues, abstract, elapse, raw_values
 
 
 @pytest.mark.asyncio
 class TokenHandoffContract:
-    """Tests every `TokenHandoff` must pass. Provide `handoff` (an empty store) and
-    `advance(seconds)` (time passing for it; may be async)::
+    """Tests every `TokenHandoff` must pass. Provide `handoff` (an empty store),
+    `advance(seconds)` (time passing for it; may be async) and `raw_store()` (every key and
+    raw value it holds, read out of band; may be async)::
 
         class TestRedisTokenHandoff(TokenHandoffContract):
             @pytest.fixture
@@ -24,6 +28,12 @@ class TokenHandoffContract:
             @pytest.fixture
             def advance(self):
                 return asyncio.sleep
+
+            @pytest.fixture
+            def raw_store(self, raw_redis, redis_prefix):
+                async def read():
+                    return {k: await raw_redis.get(k) async for k in raw_redis.scan_iter(f"{redis_prefix}*")}
+                return read
     """
 
     @pytest.fixture
@@ -33,6 +43,25 @@ class TokenHandoffContract:
     @pytest.fixture
     def advance(self) -> Advance:
         return abstract("advance", "TokenHandoffContract")  # type: ignore[no-any-return]
+
+    @pytest.fixture
+    def raw_store(self) -> RawValues:
+        return abstract("raw_store", "TokenHandoffContract")  # type: ignore[no-any-return]
+
+    async def test_the_raw_store_yields_neither_the_code_nor_a_usable_token(
+        self, handoff: TokenHandoff, raw_store: RawValues
+    ) -> None:
+        cipher = AeadHandoffCipher()
+        token = "eyJhbGciOiJFZERTQSJ9.live-bearer-token.signature"
+        code = await IssueHandoffCode(handoff, cipher, RandomIds())(token)
+        stored = await raw_values(raw_store)
+        assert len(stored) == 1
+        dump = " ".join(f"{key} {value}" for key, value in stored.items())
+        assert code not in dump
+        assert token not in dump and "eyJ" not in dump and "live-bearer-token" not in dump
+        (value,) = stored.values()
+        assert cipher.open("a-guessed-code", value) is None  # only the code opens it
+        assert await RedeemHandoffCode(handoff, cipher)(code) == token
 
     async def test_a_token_is_taken_once(self, handoff: TokenHandoff) -> None:
         await handoff.put("k-once", "eyJ.token.value", timedelta(seconds=60))

@@ -19,3 +19,7 @@ class TestMemoryTokenHandoff(TokenHandoffContract):
     @pytest.fixture
     def advance(self, clock: ManualClock):
         return clock.advance
+
+    @pytest.fixture
+    def raw_store(self, handoff: MemoryTokenHandoff):
+        return lambda: {key: value for key, (value, _) in handoff._entries.items()}

@@ -105,3 +105,45 @@ async def test_provider_trusted_for_its_domain_links_an_unverified_email(world: 
     first = await world.login(aad("erin@fabrikam.com", tenant=TENANT_2, oid="erin"))
     second = await world.login(federated("erin@fabrikam.com", idp="idp.fabrikam.com", oid="erin-fed"))
     assert second.user_id == first.user_id
+
+
+@pytest.mark.parametrize(
+    ("victim", "look_alike"),
+    [
+        ("victim@strasse.de", "victim@stra\u00dfe.de"),           # IDNA2003 folded sharp s to ss
+        ("victim@\u03b1\u03c3.gr", "victim@\u03b1\u03c2.gr"),     # final sigma is its own letter
+    ],
+)
+async def test_verified_email_at_a_look_alike_idna2008_domain_never_joins_the_victim(
+    world: World, victim: str, look_alike: str
+) -> None:
+    await world.admin.invite(victim, 1, "owner", accepted=True)
+    owner = await world.login(aad(victim, tenant=TENANT_1, oid="victim"))
+    # the attacker's own tenant verified the look-alike domain it registered
+    attacker = await world.login(aad(look_alike, tenant=TENANT_2, oid="mallory"))
+    assert attacker.user_id != owner.user_id
+    assert attacker.landing_path == "/no-workspace"
+    users = {u.id: u for u in await world.admin.users()}
+    assert users[attacker.user_id].email != users[owner.user_id].email
+
+
+async def test_invite_to_a_look_alike_domain_is_not_collected_by_the_ascii_twin(world: World) -> None:
+    await world.admin.invite("victim@stra\u00dfe.de", 1, "owner", accepted=True)
+    twin = await world.login(aad("victim@strasse.de", tenant=TENANT_1, oid="twin"))
+    assert twin.landing_path == "/no-workspace"
+    (invite,) = await world.admin.invites()
+    assert invite.email == "victim@xn--strae-oqa.de"
+
+
+async def test_provider_domain_is_stored_as_its_idna2008_a_label_and_invalid_ones_refused(
+    world: World,
+) -> None:
+    provider = await world.admin.add_provider(
+        "Stra\u00dfe", ProviderKind.EXTERNAL_AD, "https://issuer.example/s", domains=["STRA\u00dfE.de"]
+    )
+    assert provider.domains == ("xn--strae-oqa.de",)
+    for bad in ("a\u200db.de", "\u2603.com", "stra\u00adsse.de"):
+        with pytest.raises(SignInError):
+            await world.admin.add_provider(
+                "bad", ProviderKind.EXTERNAL_AD, f"https://issuer.example/{bad}", domains=[bad]
+            )

@@ -76,10 +76,18 @@ def test_production_refuses_embedded_conveniences(name, value):
     ("SIGNIN_AAD_ALLOW_PERSONAL_ACCOUNTS", "maybe"),
     ("SIGNIN_SESSION_IDLE_TIMEOUT", "5"),
     ("SIGNIN_PUBLIC_URL", "http://localhost:8000/prefix"),
+    ("SIGNIN_CONSUMER_DOMAINS", "gmail.com,\u2603.com"),
+    ("SIGNIN_CONSUMER_DOMAINS", "a\u200db.com"),
+    ("SIGNIN_B2C_AUTHORITY", "https://contoso.b2clogin.com/contoso.onmicrosoft.com"),
 ])
 def test_malformed_values_are_named(name, value):
     with pytest.raises(SettingsError, match=name):
         load_settings({name: value})
+
+
+def test_consumer_domains_are_normalised_by_the_same_idna2008_function_as_emails():
+    settings = load_settings({"SIGNIN_CONSUMER_DOMAINS": "GMail.com., stra\u00dfe.de"})
+    assert settings.consumer_domains == ("gmail.com", "xn--strae-oqa.de")
 
 
 def test_an_unknown_signin_variable_is_refused_as_a_likely_typo():

@@ -141,6 +141,21 @@ async def test_a_failing_token_endpoint_is_temporarily_unavailable(
     assert await code_of(gateway.redeem(flow, reply)) is ErrorCode.TEMPORARILY_UNAVAILABLE
 
 
+@pytest.mark.parametrize("status", [429, 503])
+@pytest.mark.parametrize(
+    ("authority", "username"), [("aad", "alice@contoso.com"), ("b2c", "bob@example.org")]
+)
+async def test_one_throttled_redemption_fails_that_sign_in_only_and_the_next_calls_microsoft(
+    gateway: MsalGateway, sandbox: SandboxHandle, status: int, authority: str, username: str
+) -> None:
+    sandbox.add_fault("token", status=status, retry_after=3600)
+    assert await code_of(login(gateway, sandbox, authority, username)) is ErrorCode.TEMPORARILY_UNAVAILABLE
+    # MSAL's own throttle would replay the 429/503 for an hour without calling Microsoft
+    for _ in range(2):
+        assert (await login(gateway, sandbox, authority, username)).claims["oid"]
+    assert len(sandbox.requests("token")) == 3
+
+
 async def test_unreachable_discovery_is_temporarily_unavailable(sandbox: SandboxHandle) -> None:
     gateway = MsalGateway(
         configs_for(sandbox), ca_bundle=str(sandbox.ca_path), timeout=2, clock=SystemClock()

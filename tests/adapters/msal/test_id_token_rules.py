@@ -223,3 +223,24 @@ async def test_an_unknown_kid_refetches_once_per_interval(
     clock.advance(61)
     await refused(validator, token(claims(), kid="k5"))
     assert microsoft.key_fetches == 3
+
+
+@pytest.mark.parametrize(
+    ("authority", "policy"),
+    [
+        ("https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1A_SIGNUP_SIGNIN", "B2C_1A_SIGNUP_SIGNIN"),
+        ("https://contoso.b2clogin.com/contoso.onmicrosoft.com/?p=B2C_1_susi", "B2C_1_susi"),
+        ("https://contoso.b2clogin.com/contoso.onmicrosoft.com", None),
+    ],
+)
+def test_a_b2c_authority_must_name_the_policy_its_tokens_are_checked_against(
+    authority: str, policy: str | None
+) -> None:
+    from adapters.msal.config import b2c_policy
+
+    assert b2c_policy(authority) == policy
+    if policy is None:
+        with pytest.raises(ValueError, match="policy"):
+            AuthorityConfig("b2c", "b2c", authority, CLIENT, "secret")
+    else:
+        assert AuthorityConfig("b2c", "b2c", authority, CLIENT, "secret").authority == authority.rstrip("/")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.azure_sandbox.testing import SandboxHandle
+from adapters.azure_sandbox.testing import REDIRECT_URI, SandboxHandle
 from adapters.graph import GraphProfileReader
 from adapters.memory.clock import SystemClock
 from adapters.msal import MsalGateway
@@ -16,7 +16,7 @@ from adapters.msal.http import LazyAsyncClient
 from adapters.msal.id_token import IdTokenValidator
 from adapters.msal.jwks import JwksCache
 from core.errors import ErrorCode, SignInError
-from tests.adapters.msal.fixtures import configs_for, login, sign_in
+from tests.adapters.msal.fixtures import configs_for, flow_for, login, sign_in
 
 
 def _now(sandbox: SandboxHandle) -> int:
@@ -199,3 +199,54 @@ async def test_an_unreachable_key_set_is_temporarily_unavailable(
     assert discovery_url(sandbox.aad_authority).endswith(
         "/organizations/v2.0/.well-known/openid-configuration"
     )
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"tfp": "B2C_1A_PROFILEEDIT"},                            # another policy of the tenant
+        {"tfp": "B2C_1A_PASSWORDRESET"},                          # the reset policy, on a sign-in
+        {"tfp": None},                                            # no policy at all
+        {"tfp": None, "acr": "B2C_1A_PROFILEEDIT"},               # acr-style policy claim
+        {"acr": "B2C_1A_PROFILEEDIT"},                            # two claims naming two policies
+        {"tfp": ["B2C_1A_SIGNUP_SIGNIN"]},                        # not a string
+        {"tfp": "B2C_1A_SIGNUP_SIGNIN_X"},                        # a prefix is not the policy
+    ],
+)
+async def test_b2c_token_naming_another_policy_or_none_never_completes_the_sign_in_flow(
+    gateway: MsalGateway, profiles: GraphProfileReader, sandbox: SandboxHandle, claims: dict[str, object]
+) -> None:
+    sandbox.add_fault("token", claims=claims)
+    with pytest.raises(SignInError) as caught:
+        await _login_then_profile(gateway, profiles, sandbox, "b2c", "bob@example.org")
+    assert caught.value.code is ErrorCode.INVALID_TOKEN
+    assert sandbox.requests("graph") == []
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [{}, {"tfp": "b2c_1a_signup_signin"}, {"tfp": None, "acr": "b2c_1A_Signup_Signin"},
+     {"acr": "B2C_1A_SIGNUP_SIGNIN"}],
+)
+async def test_b2c_policy_claim_of_the_flow_is_accepted_in_any_case(
+    gateway: MsalGateway, sandbox: SandboxHandle, claims: dict[str, object]
+) -> None:
+    if claims:
+        sandbox.add_fault("token", claims=claims)
+    assert (await login(gateway, sandbox, "b2c", "bob@example.org")).claims["oid"]
+
+
+async def test_b2c_reset_flow_accepts_only_a_token_of_the_reset_policy(
+    gateway: MsalGateway, sandbox: SandboxHandle
+) -> None:
+    for tfp, accepted in (("B2C_1A_SIGNUP_SIGNIN", False), (None, False), ("b2c_1a_passwordreset", True)):
+        sandbox.add_fault("token", claims={"tfp": tfp})
+        request = await gateway.begin("b2c", REDIRECT_URI, password_reset=True)
+        reply = sandbox.sign_in(request.auth_uri, "bob@example.org")
+        flow = flow_for(request, "b2c", password_reset=True)
+        if accepted:
+            assert (await gateway.redeem(flow, reply)).claims["oid"]
+        else:
+            with pytest.raises(SignInError) as caught:
+                await gateway.redeem(flow, reply)
+            assert caught.value.code is ErrorCode.INVALID_TOKEN

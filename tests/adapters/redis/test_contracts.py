@@ -46,3 +46,11 @@ class TestRedisTokenHandoff(TokenHandoffContract):
     @pytest.fixture
     def advance(self):
         return asyncio.sleep
+
+    @pytest.fixture
+    def raw_store(self, raw_redis: Redis, redis_prefix: str):
+        async def read() -> dict[bytes, bytes | None]:
+            keys = [key async for key in raw_redis.scan_iter(match=f"{redis_prefix}*")]
+            return {key: await raw_redis.get(key) for key in keys}
+
+        return read

@@ -22,6 +22,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -160,15 +161,24 @@ def load_equivalents() -> list[dict[str, object]]:
 
 
 def line_number(mutant: Mutant) -> int | None:
+    """Where the mutated line is in the source today: the first line, after the function's
+    `def`, that reads as the mutant's original line."""
     first = mutant.was.split(" / ")[0]
-    for number, line in enumerate((ROOT / mutant.file).read_text().splitlines(), 1):
+    name = mutant.function.rpartition(".")[2]
+    lines = (ROOT / mutant.file).read_text().splitlines()
+    start = next((n for n, line in enumerate(lines) if re.match(rf"\s*(async )?def {name}\b", line)), 0)
+    for number, line in enumerate(lines[start:], start + 1):
         if first and line.strip() == first:
             return number
     return None
 
 
-def judge(files: list[str], mutants: list[Mutant]) -> tuple[dict[str, Tally], list[str]]:
-    entries = [e for e in load_equivalents() if e["file"] in files]
+def judge(
+    files: list[str], mutants: list[Mutant], equivalents: list[dict[str, object]]
+) -> tuple[dict[str, Tally], list[str]]:
+    """Tally each file's mutants; survivors on the reviewed list count as equivalent. An entry
+    that does not match exactly `count` (default 1) surviving mutants is a problem."""
+    entries = [e for e in equivalents if e["file"] in files]
     surviving = Counter(m.key for m in mutants if m.status not in DETECTED)
     reviewed = {}
     problems = []
@@ -270,7 +280,7 @@ def main() -> int:
             sys.exit(f"not core files: {', '.join(unknown)}")
     if not args.report:
         run_mutmut(files, args.jobs)
-    tallies, problems = judge(files, collect(files))
+    tallies, problems = judge(files, collect(files), load_equivalents())
     total = report(tallies, problems)
     if files == everything and not args.report:
         record_baseline(tallies, total)

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 
 from core.errors import ErrorCode, SignInError
-from core.model import InviteStatus, ProviderKind
+from core.model import InviteStatus, ProviderKind, UserDirectory
 from core.usecases.administration import STANDARD_ROLES
-from tests.core.builders import aad
+from tests.core.builders import T0, aad
 from tests.core.world import World
 
 
@@ -121,6 +121,14 @@ async def test_provider_with_consumer_or_no_domains_joins_the_default_directory(
     rows = world.rows()
     later = await world.admin.add_provider("Microsoft accounts", ProviderKind.MICROSOFT_ACCOUNT, "msa")
     assert later.directory_id == default.id and world.rows()["directories"] == rows["directories"]
+
+
+async def test_a_provider_joins_an_existing_directory_of_its_domain(world: World) -> None:
+    async with world.db.unit_of_work() as uow:   # a directory whose provider an operator removed
+        await uow.directories.add(UserDirectory("dir-northwind", "Northwind", "northwind.example", T0))
+        await uow.commit()
+    added = await world.admin.add_provider("NW", ProviderKind.SOCIAL, "nw", domains=["northwind.example"])
+    assert added.directory_id == "dir-northwind"
 
 
 async def test_a_provider_is_stored_with_its_name_kind_directory_and_time(world: World) -> None:

@@ -113,6 +113,9 @@ def changed_lines(diff: str) -> tuple[str, str]:
 
 def run_mutmut(files: list[str], jobs: int) -> None:
     shutil.rmtree(MUTANTS, ignore_errors=True)
+    MUTANTS.mkdir()
+    # what is measured, so that a later --report records the content that was mutated
+    (MUTANTS / "measured.json").write_text(json.dumps({f: file_hash(f) for f in core_files()}))
     # tests/core needs no service; under CI=true it would load the 200-example profile
     env = {k: v for k, v in os.environ.items() if k != "CI"} | {"HYPOTHESIS_PROFILE": "mutation"}
     globs = [] if files == core_files() else [module_prefix(f) + "*" for f in files]
@@ -245,7 +248,8 @@ def report(tallies: dict[str, Tally], problems: list[str]) -> Tally:
 
 def record_baseline(tallies: dict[str, Tally], total: Tally) -> None:
     recorded = json.loads(BASELINE.read_text())["files"] if BASELINE.exists() else {}
-    clean = {f: file_hash(f) for f, t in tallies.items() if not t.survivors}
+    measured = json.loads((MUTANTS / "measured.json").read_text())
+    clean = {f: measured[f] for f, t in tallies.items() if not t.survivors and f in measured}
     files = {f: h for f, h in recorded.items() if (ROOT / f).exists() and f not in tallies} | clean
     data = {
         "about": "core files whose every mutant was killed or reviewed, by content hash "
@@ -282,7 +286,7 @@ def main() -> int:
         run_mutmut(files, args.jobs)
     tallies, problems = judge(files, collect(files), load_equivalents())
     total = report(tallies, problems)
-    if files == everything and not args.report:
+    if files == everything and not problems:
         record_baseline(tallies, total)
     print(f"\n{total.total} mutants in {time.monotonic() - started:.0f} s")
     print(f"mutation score: {total.score:.1f} % without reviewed equivalents")

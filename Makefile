@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(PY) -m pytest
 
-.PHONY: install test lint run bench mutation mutation-changed clean
+.PHONY: install test lint run bench mutation mutation-changed screenshots clean
 
 install: $(STAMP)
 
@@ -38,6 +38,13 @@ mutation: install
 
 mutation-changed: install
 	$(PY) mutation/run.py --changed
+
+# The README's pictures: taken by the browser suite along alice's sign-in, then copied.
+screenshots: install
+	$(PYTEST) tests/browser/test_screenshots.py
+	mkdir -p docs/images
+	for shot in demo-home sandbox-account-picker alice-signed-in; do \
+	  cp var/test-artifacts/docs-$$shot.png docs/images/$$shot.png; done
 
 clean:
 	rm -rf $(VENV) var .coverage mutants

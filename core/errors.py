@@ -13,7 +13,8 @@ class ErrorCode(StrEnum):
 
     INVALID_REQUEST = "invalid_request"
     LOGIN_EXPIRED = "login_expired"
-    ACCESS_DENIED = "access_denied"
+    ACCESS_DENIED = "access_denied"  # Microsoft or the organisation refused (or consent declined)
+    PROVIDER_NOT_REGISTERED = "provider_not_registered"  # the service itself refused: no provider
     CANCELLED = "cancelled"
     PASSWORD_RESET = "password_reset"
     INVALID_TOKEN = "invalid_token"
@@ -41,6 +42,20 @@ class SignInError(Exception):
         if self.frontend_origin is None:
             self.frontend_origin = frontend_origin
         return self
+
+
+class OriginNotAllowed(SignInError):
+    """`invalid_request` for a frontend origin that is not on the allow-list.
+
+    `origin` is what the browser asked for, cut to `MAX_SHOWN` characters: attacker-chosen
+    text, to be escaped wherever it is shown and sanitised wherever it is logged.
+    """
+
+    MAX_SHOWN = 200
+
+    def __init__(self, origin: str | None) -> None:
+        super().__init__(ErrorCode.INVALID_REQUEST, "frontend origin is not allowed")
+        self.origin = (origin or "")[: self.MAX_SHOWN]
 
 
 class DuplicateKey(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
-from core.errors import ErrorCode, SignInError
+from core.errors import OriginNotAllowed
 
 MAX_PATH_LENGTH = 2048
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -33,13 +33,14 @@ def _origin_key(origin: str) -> tuple[str, str, int] | None:
 
 def match_origin(candidate: str | None, allowed: Iterable[str]) -> str:
     """The allow-list's own spelling of `candidate`, which must name exactly one of the
-    allowed origins (same scheme, host and port). Raises `SignInError(invalid_request)`."""
+    allowed origins (same scheme, host and port). Raises `OriginNotAllowed` (a
+    `SignInError` with `invalid_request`) naming the refused candidate."""
     key = _origin_key(candidate) if candidate else None
     if key is not None:
         for origin in allowed:
             if _origin_key(origin) == key:
                 return origin.rstrip("/")
-    raise SignInError(ErrorCode.INVALID_REQUEST, "frontend origin is not allowed")
+    raise OriginNotAllowed(candidate)
 
 
 def is_valid_origin(origin: str) -> bool:

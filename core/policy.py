@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from core.emails import normalise_domain
+
 # Mail providers whose addresses say nothing about an organisation: they never get a user
 # directory or an identity-provider domain of their own.
 DEFAULT_CONSUMER_DOMAINS = frozenset({
@@ -34,6 +36,11 @@ class SignInPolicy:
                 raise ValueError(f"{name} must be positive")
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        # compared with normalised email domains: normalised by the same one function
+        domains = {normalise_domain(d) for d in self.consumer_domains}
+        if None in domains:
+            raise ValueError("consumer_domains must be valid (IDNA2008) domains")
+        object.__setattr__(self, "consumer_domains", frozenset(d for d in domains if d))
 
     def is_consumer_domain(self, domain: str | None) -> bool:
         return domain is not None and domain in self.consumer_domains

@@ -59,6 +59,7 @@ def _database(settings: Settings, token_key: str) -> SqlDatabase:
         pool_timeout=timeout,
         connect_timeout=timeout,
         statement_timeout=timeout,
+        operation_timeout=timeout,  # the setting bounds a whole unit of work
     )
 
 
@@ -68,7 +69,10 @@ def _redis(settings: Settings) -> Any:
     from adapters.redis.connection import RedisConnector
 
     timeout = settings.redis_timeout
-    return RedisConnector(settings.redis_url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    # the setting bounds a whole operation, redis-py's retries included
+    return RedisConnector(
+        settings.redis_url, socket_timeout=timeout, socket_connect_timeout=timeout, deadline=timeout
+    )
 
 
 def _flows(settings: Settings, clock: SystemClock, redis: Any) -> Any:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from adapters.msal.http import tls_context
 from core.model import ProviderKind
 from core.usecases.administration import Administration
 from entrypoints.web.health import discovery_url
@@ -34,7 +35,7 @@ class SeedReport:
 async def authority_issuer(authority: str, ca_bundle: str | None, http_timeout: float) -> str:
     """The `issuer` an authority's discovery document announces (a B2C tenant's is
     `https://{host}/{tenant-guid}/v2.0/`)."""
-    async with httpx.AsyncClient(verify=ca_bundle or True, timeout=http_timeout) as client:
+    async with httpx.AsyncClient(verify=tls_context(ca_bundle), timeout=http_timeout) as client:
         answer = await client.get(discovery_url(authority))
         answer.raise_for_status()
         return str(answer.json()["issuer"])

@@ -59,6 +59,7 @@ class B2CTenant:
     name: str
     policies: tuple[str, ...]
     signup_policies: tuple[str, ...] = ()
+    reset_policies: tuple[str, ...] = ()  # password-reset policies: their page says so
     emit_tid: bool = False
 
     @property
@@ -244,4 +245,5 @@ def _b2c(raw: dict[str, Any]) -> B2CTenant:
     data = dict(raw)
     data["policies"] = tuple(data.get("policies", ()))
     data["signup_policies"] = tuple(data.get("signup_policies", ()))
+    data["reset_policies"] = tuple(data.get("reset_policies", ()))
     return B2CTenant(**data)

@@ -22,10 +22,30 @@ def _button(action: str, label: str) -> str:
     return f'<button type="submit" name="action" value="{action}">{label}</button>'
 
 
+def _is_reset(realm: Realm) -> bool:
+    return bool(realm.b2c and realm.policy and realm.policy in realm.b2c.reset_policies)
+
+
 def render_authorize_page(realm: Realm, users: list[User], action_url: str, error: str = "") -> str:
-    """The sign-in page; every button POSTs `username` and `action` to `action_url`."""
+    """The sign-in page (or a B2C password-reset policy's own page); every button POSTs
+    `username` and `action` to `action_url`. Each account's button reads exactly its
+    sign-in name (scripts and people pick it by that); its details sit beside it."""
     action = html.escape(action_url, quote=True)
-    if realm.family == "b2c":
+    reset = _is_reset(realm)
+    words = {
+        "kind": "Sign in", "pick_heading": "Pick an account", "type_heading": "Or type a sign-in name",
+        "name_label": "Sign-in name", "submit_label": "Sign in", "page_class": "signin",
+    }
+    if reset:
+        title = "Reset your password"
+        subtitle = (f"Policy {realm.policy}. Choose the account whose password you forgot; the "
+                    "sandbox sends no verification email, so picking it counts as verified and "
+                    "you are signed in with a new password.")
+        words.update(kind="Password reset", pick_heading="Whose password?",
+                     type_heading="Or type the account's email address", name_label="Email address",
+                     submit_label="Continue", page_class="reset")
+        buttons = _button("cancel", "Cancel")
+    elif realm.family == "b2c":
         title = f"Sign in to {realm.b2c.domain if realm.b2c else ''}"
         subtitle = f"Policy {realm.policy}. An unknown email address signs up a new local account."
         buttons = (
@@ -38,7 +58,7 @@ def render_authorize_page(realm: Realm, users: list[User], action_url: str, erro
         subtitle = f"Authority {realm.segment}."
         buttons = _button("deny", "Do not accept (deny consent)") + _button("cancel", "Cancel")
     rows = []
-    for user in users:
+    for index, user in enumerate(users):
         name = html.escape(user.username, quote=True)
         detail = html.escape(
             f"{user.display_name} · tenant {user.tenant}" + (" · guest" if user.home_tenant else "")
@@ -46,8 +66,9 @@ def render_authorize_page(realm: Realm, users: list[User], action_url: str, erro
         rows.append(
             f'<li><form method="post" action="{action}">'
             f'<input type="hidden" name="username" value="{name}">'
-            f'<button type="submit" name="action" value="signin">Sign in as {name}<br><small>{detail}</small>'
-            f"</button></form></li>"
+            f'<button type="submit" name="action" value="signin" aria-describedby="account-{index}">'
+            f"{name}</button></form>"
+            f'<span class="detail" id="account-{index}">{detail}</span></li>'
         )
     datalist = "".join(f'<option value="{html.escape(u.username, quote=True)}">' for u in users)
     return _template().substitute(
@@ -58,6 +79,7 @@ def render_authorize_page(realm: Realm, users: list[User], action_url: str, erro
         action=action,
         datalist=datalist,
         buttons=buttons,
+        **words,
     )
 
 

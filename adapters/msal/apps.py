@@ -8,8 +8,10 @@ never into a cache another user's request could read), and an HTTP cache that ke
 
 Why no HTTP cache: MSAL wraps its HTTP client in a throttle (`ThrottledHttpClient`) that
 remembers a 429/5xx answer of the token endpoint for its `Retry-After` (up to an hour) and
-replays it without calling Microsoft. Its key does not tell one user's auth-code redemption
-from another's, so one throttled answer failed every sign-in of that authority, per process.
+replays it without calling Microsoft. Its key is meant to include the auth code, but as MSAL
+1.39 calls it the part meant for the code hashes `None` (checked: the key of a throttled
+redemption ends in sha256("None")), so it is one key per authority, client and scope: one
+throttled answer failed every sign-in of that authority, per process.
 Each redemption spends a single-use code that a retry could not reuse, so there is nothing
 to throttle: a failed redemption fails that sign-in only, and the next one calls Microsoft.
 The login rate limit (`SIGNIN_LOGIN_RATE_LIMIT`) already bounds how often we can.

@@ -34,10 +34,14 @@ class RedisConnector:
 
     `socket_connect_timeout` and `socket_timeout` (seconds) bound each connection attempt and
     each reply; `retries` bounds how often a connection or timeout error is retried (with a
-    short capped backoff). redis-py retries the connection handshake inside each retried
-    command, so attempts multiply; `deadline` (seconds, default one connect plus two reads
-    plus backoff) caps one whole store operation regardless. Calling the connector returns
-    the client of the running event loop, creating it if needed.
+    short capped backoff). redis-py retries the whole command, connection handshake
+    included, so a hung server multiplies the waits (one timeout per attempt and per
+    handshake step); `deadline` therefore caps one whole store operation, retries included,
+    and defaults to the longer of the two socket timeouts: a timeout setting bounds the
+    operation, not each attempt. Retries still help where they are quick (a pooled
+    connection Redis closed on restart fails at once and is retried on a fresh one).
+    Calling the connector returns the client of the running event loop, creating it if
+    needed.
     """
 
     def __init__(
@@ -63,9 +67,7 @@ class RedisConnector:
         self._retries = retries
         self._health_check_interval = health_check_interval
         self._max_connections = max_connections
-        self.deadline = (
-            deadline if deadline is not None else socket_connect_timeout + 2 * socket_timeout + 0.5
-        )
+        self.deadline = deadline if deadline is not None else max(socket_timeout, socket_connect_timeout)
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Redis] = (
             weakref.WeakKeyDictionary()
         )

@@ -43,7 +43,7 @@ class SqlDatabase:
         return self._engine
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine, self._cipher)
+        return SqlUnitOfWork(self._engine, self._cipher, deadline=self.config.operation_timeout)
 
     async def check(self) -> None:
         """Readiness probe: raises `SignInError(temporarily_unavailable)` when unreachable."""

@@ -23,7 +23,10 @@ class DatabaseConfig:
 
     `pool_timeout` bounds the wait for a free connection and `connect_timeout` the opening
     of a new one, so a database that is down fails fast instead of hanging a sign-in.
-    `statement_timeout` is enforced by PostgreSQL itself, per connection. `schema` puts every
+    `statement_timeout` is enforced by PostgreSQL itself, per connection, and by the client
+    for a server that stops answering. `operation_timeout` (None: unbounded) bounds one whole
+    unit of work (checkout, pre-ping, reconnect, every statement, commit), so that a timeout
+    setting is never multiplied by the steps it takes. `schema` puts every
     table (and Alembic's version table) in that PostgreSQL schema, through `search_path`.
     """
 
@@ -33,6 +36,7 @@ class DatabaseConfig:
     pool_timeout: float = 10.0
     connect_timeout: float = 5.0
     statement_timeout: float = 15.0
+    operation_timeout: float | None = None
     schema: str | None = None
 
     @property
@@ -84,7 +88,7 @@ def _postgres_engine(url: URL, config: DatabaseConfig) -> AsyncEngine:
     connect_args: dict[str, Any] = {
         "timeout": config.connect_timeout,
         # the client-side bound covers a server that stops answering altogether
-        "command_timeout": config.statement_timeout + config.connect_timeout,
+        "command_timeout": config.statement_timeout,
         "server_settings": server_settings,
     }
     return create_async_engine(

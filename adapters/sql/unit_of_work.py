@@ -1,9 +1,11 @@
 """The SQL unit of work: one connection, one transaction, rolled back unless committed."""
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Coroutine
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -21,6 +23,7 @@ from adapters.sql.repositories import (
     SqlUserRepository,
     SqlWorkspaceRepository,
 )
+from core.errors import ErrorCode, SignInError
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,10 @@ class SqlUnitOfWork:
     Every repository statement runs at once inside the transaction (nothing is deferred),
     so a taken unique key raises `DuplicateKey` at the `add` that takes it. The connection
     goes back to the pool when the unit is left, committed or not.
+
+    With a `deadline` (seconds), the whole unit, from entering to leaving, is bounded: when
+    it runs out, the work in progress is cancelled, the transaction rolled back (or the
+    connection discarded) and `SignInError(temporarily_unavailable)` raised.
     """
 
     users: SqlUserRepository
@@ -43,23 +50,27 @@ class SqlUnitOfWork:
     invites: SqlInviteRepository
     sessions: SqlSessionRepository
 
-    def __init__(self, engine: AsyncEngine, cipher: TokenCipher):
+    def __init__(self, engine: AsyncEngine, cipher: TokenCipher, *, deadline: float | None = None):
         self._engine = engine
         self._cipher = cipher
         self._connection: AsyncConnection | None = None
         self._used = False
+        self._deadline_seconds = deadline
+        self._deadline: asyncio.Timeout | None = None
 
     async def __aenter__(self) -> Self:
         if self._used:
             raise RuntimeError("a unit of work is used once; ask the factory for a new one")
         self._used = True
-        with translated():
-            connection = await self._engine.connect()
-            try:
-                await connection.begin()
-            except BaseException:
-                await connection.close()
-                raise
+        if self._deadline_seconds is not None:
+            self._deadline = asyncio.timeout(self._deadline_seconds)
+            await self._deadline.__aenter__()
+        try:
+            with translated():
+                connection = await self._connected()
+        except BaseException as error:
+            self._leave_deadline_or_raise(await self._leave_deadline(error))
+            raise
         self._connection = connection
         self.users = SqlUserRepository(connection)
         self.accounts = SqlAccountRepository(connection)
@@ -78,13 +89,68 @@ class SqlUnitOfWork:
         exc_value: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        timed_out = await self._leave_deadline(exc_value)
         connection = self._connection
-        if connection is None:
+        if connection is not None:
+            self._connection = None
+            await self._release(connection, timed_out)
+        self._leave_deadline_or_raise(timed_out)
+
+    async def _open(self) -> AsyncConnection:
+        connection = await self._engine.connect()
+        try:
+            await connection.begin()
+        except BaseException:
+            await connection.close()
+            raise
+        return connection
+
+    async def _connected(self) -> AsyncConnection:
+        """A connection in a transaction. Under a deadline, checking out runs in a task of
+        its own: when the deadline cancels the wait, SQLAlchemy's clean-up of a dead pooled
+        connection (a graceful close it gives up to two seconds) goes on in the background
+        instead of holding the caller past the deadline."""
+        if self._deadline is None:
+            return await self._open()
+        opening = asyncio.ensure_future(self._open())
+        try:
+            return await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            _in_background(_close_when_opened(opening))
+            raise
+
+    async def _leave_deadline(self, error: BaseException | None) -> bool:
+        """Leave the deadline's scope; True when it is what ended the unit."""
+        deadline, self._deadline = self._deadline, None
+        if deadline is None:
+            return False
+        try:
+            if error is None:
+                await deadline.__aexit__(None, None, None)
+            else:
+                await deadline.__aexit__(type(error), error, error.__traceback__)
+        except TimeoutError:
+            return True
+        return False
+
+    @staticmethod
+    def _leave_deadline_or_raise(timed_out: bool) -> None:
+        if timed_out:
+            raise SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, "the database took too long")
+
+    async def _release(self, connection: AsyncConnection, timed_out: bool) -> None:
+        """Roll back and return the connection; one the deadline interrupted (or that does
+        not answer within a second) is discarded rather than waited for."""
+        if timed_out:  # discarded in the background: a hung server would hold the caller
+            _in_background(_discard(connection))
             return
         try:
-            await self._quiet_rollback(connection)
+            async with asyncio.timeout(self._deadline_seconds or None):
+                await self._quiet_rollback(connection)
+        except TimeoutError:
+            log.warning("rollback took too long; the connection is discarded")
+            await connection.invalidate()
         finally:
-            self._connection = None
             await connection.close()
 
     async def commit(self) -> None:
@@ -111,3 +177,28 @@ class SqlUnitOfWork:
         except (exc.SQLAlchemyError, OSError) as error:
             log.warning("rollback failed (%s); the connection is discarded", type(error).__name__)
             await connection.invalidate()
+
+
+_background: set[asyncio.Task[None]] = set()
+
+
+def _in_background(work: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.ensure_future(work)
+    _background.add(task)  # a strong reference until it is done
+    task.add_done_callback(_background.discard)
+
+
+async def _discard(connection: AsyncConnection) -> None:
+    try:
+        await connection.invalidate()
+        await connection.close()
+    except Exception as error:
+        log.warning("discarding a connection failed (%s)", type(error).__name__)
+
+
+async def _close_when_opened(opening: asyncio.Future[AsyncConnection]) -> None:
+    try:
+        connection = await opening
+    except BaseException:
+        return  # it failed on its own: nothing to close
+    await _discard(connection)

@@ -53,7 +53,8 @@ def resolve_identity(
 ) -> Resolution:
     """Apply rules 1-4 to one identity. Raises `SignInError` with `account_disabled`,
     `account_conflict` (an untrusted email that names an existing user: nOAuth) or
-    `access_denied` (no provider serves this sign-in type and none may be created)."""
+    `provider_not_registered` (no provider serves this sign-in type and none may be
+    created: the service refuses, not Microsoft)."""
     if known.account is not None:
         return _returning(identity, known, now)
 
@@ -74,7 +75,7 @@ def resolve_identity(
             provider = by_domain
     if provider is None:
         if not (identity.kind is SignInKind.AZURE_AD and identity.email_verified and email):
-            raise SignInError(ErrorCode.ACCESS_DENIED, "no identity provider for this sign-in type")
+            raise SignInError(ErrorCode.PROVIDER_NOT_REGISTERED, "no identity provider for this sign-in type")
         provider, new_directory = _new_tenant_provider(identity, domain, known, policy, now, new_id)
         new_provider = provider
 

@@ -20,6 +20,7 @@ from core.usecases.sessions import remember
 class AuthenticatedSession:
     claims: SessionClaims
     session: Session
+    cache_reachable: bool = True  # False: the cache just failed; callers skip it too
 
 
 class Authenticate:
@@ -35,10 +36,13 @@ class Authenticate:
         """Raises `SignInError(invalid_token)` for a bad token or a session that is revoked,
         expired or unknown; `temporarily_unavailable` when the database cannot answer."""
         claims = self._verifier.verify(token)
+        cache_reachable = True
         try:
             cached = await self._cache.get(claims.session_id)
         except SignInError:
-            cached = None  # the database below decides alone
+            # the database below decides alone; and a cache that just failed is not asked
+            # again in this request, so a hung cache costs one timeout, not two
+            cached, cache_reachable = None, False
         if cached is not None and cached.revoked:
             raise SignInError(ErrorCode.INVALID_TOKEN, "session revoked")
         async with self._uow() as uow:
@@ -51,9 +55,9 @@ class Authenticate:
             # also closes a session a sign-in opened while its user was being disabled
             raise SignInError(ErrorCode.INVALID_TOKEN, "user disabled")
         if not session.open_at(now):
-            if session.revoked_at is not None:
+            if session.revoked_at is not None and cache_reachable:
                 await remember(self._cache, session, now)
             raise SignInError(ErrorCode.INVALID_TOKEN, "session closed")
-        if cached is None:
+        if cached is None and cache_reachable:
             await remember(self._cache, session, now)
-        return AuthenticatedSession(claims, session)
+        return AuthenticatedSession(claims, session, cache_reachable)

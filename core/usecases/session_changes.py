@@ -83,6 +83,7 @@ class Logout:
             if session is None:
                 raise SignInError(ErrorCode.INVALID_TOKEN, "unknown session")
             await uow.commit()
-        await remember(self._cache, session, now)
+        if current.cache_reachable:  # the database is the truth; a hung cache costs one wait
+            await remember(self._cache, session, now)
         url = self._gateway.end_session_url(session.authority, post_logout_redirect_uri)
         return LoggedOut(session.id, session.user_id, url)

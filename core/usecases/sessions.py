@@ -24,13 +24,14 @@ def issue_token(
     return tokens.issue(claims), claims
 
 
-async def remember(cache: SessionCache, session: Session, now: datetime) -> None:
+async def remember(cache: SessionCache, session: Session, now: datetime) -> bool:
     """Tell the cache about a session (open or revoked) until it would expire anyway. The
     cache is an accelerator, never the truth: a cache that cannot be reached is skipped,
-    since every request is confirmed against the database."""
+    since every request is confirmed against the database. False when it could not be
+    reached (callers then stop asking it: each attempt on a hung cache costs a timeout)."""
     ttl = session.expires_at - now
     if ttl.total_seconds() <= 0:
-        return
+        return True
     entry = CachedSession(
         session_id=session.id,
         user_id=session.user_id,
@@ -40,4 +41,5 @@ async def remember(cache: SessionCache, session: Session, now: datetime) -> None
     try:
         await cache.put(entry, ttl)
     except SignInError:  # unreachable cache: the database stays authoritative
-        return
+        return False
+    return True

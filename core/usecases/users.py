@@ -83,5 +83,6 @@ class DisableUser:
             ]
             await uow.commit()
         for session in revoked:
-            await remember(self._cache, session, now)
+            if not await remember(self._cache, session, now):
+                break  # unreachable: one timeout, not one per session
         return UserDisabled(user.id, len(revoked))

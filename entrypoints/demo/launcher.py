@@ -27,6 +27,7 @@ DEMO_USERS = (
     ("alice@contoso.com", "Azure AD", "accepted invite: lands in Acme (workspace 1) as editor"),
     ("bob@example.org", "B2C", "local account with an accepted invite: Acme as viewer"),
     ("frank@fabrikam.com", "Azure AD", "his invite to Globex is pending, so it is not applied"),
+    ("frank@fabrikam.com#contoso", "Azure AD", "the same person as a guest in Contoso's tenant"),
     ("erin@contoso.com", "Azure AD", "verified but never invited: signed in, no workspace"),
     ("carol@gmail.com", "B2C", "Google through B2C: a new user, no workspace"),
     ("mallory@evil.example", "Azure AD", "hostile tenant claiming alice's email: refused "
@@ -55,6 +56,18 @@ class _Running:
 
 def frontend_origin(settings: Settings) -> str:
     return f"http://localhost:{settings.demo_port}"
+
+
+def check_ports(settings: Settings) -> None:
+    """The three servers need three ports; two settings naming the same one is a one-line
+    `DemoError` (a bound socket would not notice: SO_REUSEADDR lets a second bind succeed)."""
+    seen: dict[int, str] = {}
+    for setting, port in (("SIGNIN_SANDBOX_PORT", settings.sandbox_port), ("SIGNIN_PORT", settings.port),
+                          ("SIGNIN_DEMO_PORT", settings.demo_port)):
+        if port in seen:
+            raise DemoError(f"{setting} and {seen[port]} are both {port}: the sandbox, the service "
+                            f"and the demo frontend each need a port of their own")
+        seen[port] = setting
 
 
 def _bind(host: str, port: int, setting: str) -> socket.socket:
@@ -113,6 +126,7 @@ def banner(settings: Settings, ca_path: str) -> str:
         f"  demo frontend  {frontend_origin(settings)}/   <- open this in a browser\n"
         f"  service        {settings.public_url}/   (/health/ready, API docs at /schema)\n"
         f"  Azure sandbox  https://localhost:{settings.sandbox_port}/   (its CA: {ca_path})\n"
+        "Your browser trusts the sandbox after: azure-signin sandbox trust   (undo: untrust)\n"
         "Demo users (pick one on the sandbox's sign-in page; no password):\n"
         f"{users}\n"
         "Stop with Ctrl-C.\n"
@@ -129,6 +143,7 @@ async def run_demo(settings: Settings, environ: Mapping[str, str]) -> int:
     from entrypoints.web.app import create_app
 
     refuse_production(environ)
+    check_ports(settings)
     sandbox_settings = replace(SandboxSettings.from_env(environ), state_dir=settings.sandbox_dir,
                                port=settings.sandbox_port)
     files = ensure_certificates(sandbox_settings.state_dir)
@@ -167,6 +182,7 @@ async def run_demo(settings: Settings, environ: Mapping[str, str]) -> int:
             origin=frontend_origin(settings),
             providers=tuple(a.name for a in settings.authorities),
             delivery=settings.token_delivery,
+            sandbox_url=origin_for(settings.sandbox_port),
         ))
         running.append(await _start(
             "demo frontend", _config(frontend, log_level=level, lifespan="off"), sockets[2]))

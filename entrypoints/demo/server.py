@@ -1,9 +1,10 @@
 """The demo frontend's tiny static server (an ASGI app): `/` and `/redirect-uri` answer the
 same page (its script picks the view), plus `/app.js` and `/style.css`.
 
-The page loads nothing from another origin. The only other origin it names is the sign-in
-service's, written into `<body data-service>` and into the sign-in links; a Content Security
-Policy holds the page to that.
+The page loads nothing from another origin. The only other origins it names are the sign-in
+service's, written into `<body data-service>` and into the sign-in links, and the Azure
+sandbox's (`<body data-sandbox>`, probed to tell whether this browser trusts its
+certificate); a Content Security Policy holds the page to those.
 """
 from __future__ import annotations
 
@@ -19,7 +20,11 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 PAGES = ("/", "/index.html", "/redirect-uri")
-ASSETS = {"/app.js": "text/javascript; charset=utf-8", "/style.css": "text/css; charset=utf-8"}
+ASSETS = {
+    "/app.js": "text/javascript; charset=utf-8",
+    "/style.css": "text/css; charset=utf-8",
+    "/favicon.svg": "image/svg+xml",
+}
 PROVIDER_LABELS = {"aad": "Sign in with Azure AD", "b2c": "Sign in with Azure AD B2C"}
 
 
@@ -29,6 +34,7 @@ class FrontendConfig:
     origin: str        # this frontend's own origin, sent as frontendHost
     providers: tuple[str, ...] = ("aad", "b2c")
     delivery: str = "fragment"
+    sandbox_url: str = ""  # the Azure sandbox's origin when the demo runs one
 
 
 def _read(name: str) -> bytes:
@@ -48,15 +54,16 @@ def render_page(config: FrontendConfig) -> bytes:
     )
     page = _read("index.html").decode("utf-8")
     for key, value in (("service", config.service_url), ("origin", config.origin),
-                       ("delivery", config.delivery)):
+                       ("delivery", config.delivery), ("sandbox", config.sandbox_url)):
         page = page.replace("{{" + key + "}}", html.escape(value))
     return page.replace("{{signin_buttons}}", buttons).encode("utf-8")
 
 
 def security_headers(config: FrontendConfig) -> list[tuple[bytes, bytes]]:
+    connect = " ".join(url for url in (config.service_url, config.sandbox_url) if url)
     policy = (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        f"connect-src {config.service_url}; form-action 'none'; base-uri 'none'; "
+        f"connect-src {connect}; form-action 'none'; base-uri 'none'; "
         "frame-ancestors 'none'"
     )
     return [

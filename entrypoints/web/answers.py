@@ -16,7 +16,7 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
-from core.errors import ErrorCode, SignInError
+from core.errors import ErrorCode, OriginNotAllowed, SignInError
 from entrypoints.web.cookies import CookieSpec
 
 # Headers on every answer of the login routes: nothing cached, no Referer leaking the URL.
@@ -35,6 +35,7 @@ _API_STATUS = {
     ErrorCode.LOGIN_EXPIRED: HTTP_401_UNAUTHORIZED,
     ErrorCode.ACCOUNT_DISABLED: HTTP_403_FORBIDDEN,
     ErrorCode.ACCESS_DENIED: HTTP_403_FORBIDDEN,
+    ErrorCode.PROVIDER_NOT_REGISTERED: HTTP_403_FORBIDDEN,
     ErrorCode.TEMPORARILY_UNAVAILABLE: HTTP_503_SERVICE_UNAVAILABLE,
     ErrorCode.SERVER_ERROR: HTTP_500_INTERNAL_SERVER_ERROR,
 }
@@ -73,13 +74,23 @@ def error_location(origin: str, code: ErrorCode) -> str:
     return f"{origin}/redirect-uri?error={code.value}"
 
 
-def error_page(code: ErrorCode, correlation_id: str) -> Response[str]:
+def _explain(error: SignInError) -> str:
+    """The page's sentence, as escaped HTML."""
+    if isinstance(error, OriginNotAllowed):
+        shown = html.escape(error.origin) if error.origin else "(none)"
+        return (f"The address <code>{shown}</code> is not registered with the sign-in service, "
+                "so it cannot sign you in for that site. If the site is yours, add its origin to "
+                "the service's <code>SIGNIN_ALLOWED_ORIGINS</code>.")
+    return html.escape(_EXPLAIN.get(error.code, "Sign-in failed."))
+
+
+def error_page(error: SignInError, correlation_id: str) -> Response[str]:
     """A plain page for a failure with no trusted origin to send the browser back to."""
+    code = error.code
     status = _PAGE_STATUS.get(code, HTTP_400_BAD_REQUEST)
-    message = _EXPLAIN.get(code, "Sign-in failed.")
     body = (
         "<!doctype html><html lang=en><meta charset=utf-8><title>Sign-in failed</title>"
-        f"<h1>Sign-in failed</h1><p>{html.escape(message)}</p>"
+        f"<h1>Sign-in failed</h1><p>{_explain(error)}</p>"
         f"<p>Error code: <code>{html.escape(code.value)}</code></p>"
         f"<p>Reference: <code>{html.escape(correlation_id)}</code></p></html>"
     )
@@ -93,7 +104,7 @@ def browser_error(
     """Back to the login's frontend with `?error=<code>`, else a plain page."""
     origin = error.frontend_origin or fallback_origin
     if origin is None:
-        return error_page(error.code, correlation_id)
+        return error_page(error, correlation_id)
     return redirect(error_location(origin, error.code))
 
 

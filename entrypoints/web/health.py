@@ -11,6 +11,8 @@ import httpx
 from litestar import Response, get
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
+from adapters.msal.http import tls_context
+
 Check = Callable[[], Awaitable[None]]
 CACHE_SECONDS = 10.0
 
@@ -24,7 +26,7 @@ def discovery_url(authority: str) -> str:
 
 def discovery_check(url: str, ca_bundle: str | None, timeout: float) -> Check:
     async def check() -> None:
-        async with httpx.AsyncClient(verify=ca_bundle or True, timeout=timeout) as client:
+        async with httpx.AsyncClient(verify=tls_context(ca_bundle), timeout=timeout) as client:
             answer = await client.get(url)
         if answer.status_code != 200 or "issuer" not in answer.json():
             raise RuntimeError(f"discovery answered {answer.status_code}")

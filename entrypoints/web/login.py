@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Request, Response, get
 from litestar.params import Parameter
 
-from core.errors import ErrorCode, SignInError
+from core.errors import ErrorCode, OriginNotAllowed, SignInError
 from core.navigation import match_origin
 from core.usecases.complete_signin import (
     CompleteSignIn,
@@ -36,6 +36,13 @@ def _allowed(origin: str | None, settings: Settings) -> str:
         if origin is not None:
             logger.warning("a workspace host is not in SIGNIN_ALLOWED_ORIGINS; sent to the first one")
         return settings.allowed_origins[0]
+
+
+def printable(text: str, limit: int = 120) -> str:
+    """Attacker-chosen text made safe for one log line: quoted, printable ASCII only
+    (anything else as `?`), cut to `limit` characters."""
+    cleaned = "".join(ch if " " <= ch <= "~" else "?" for ch in text[:limit])
+    return repr(cleaned + ("..." if len(text) > limit else ""))
 
 
 def _correlation(request: Request[Any, Any, Any]) -> str:
@@ -67,6 +74,9 @@ async def start_login(
             authority=provider,
         ))
     except SignInError as error:
+        if isinstance(error, OriginNotAllowed):
+            logger.warning("login refused [%s]: frontend origin %s is not in SIGNIN_ALLOWED_ORIGINS",
+                           correlation, printable(error.origin))
         security_log.login_failed(error.code, correlation, stage="start")
         return browser_error(error, None, correlation)
     cookie = binding_cookie(

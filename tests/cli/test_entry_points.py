@@ -67,6 +67,22 @@ def test_demo_refuses_production(cli):
     assert answer.code == 2 and "SIGNIN_ENV=production" in answer.err
 
 
+@pytest.mark.parametrize(("same", "named"), [
+    ("SIGNIN_SANDBOX_PORT", "SIGNIN_PORT and SIGNIN_SANDBOX_PORT"),
+    ("SIGNIN_DEMO_PORT", "SIGNIN_DEMO_PORT and SIGNIN_PORT"),
+])
+def test_demo_with_two_servers_on_one_port_says_so_in_one_line(cli, same, named):
+    port, spare = str(free_port()), str(free_port())
+    ports = {"SIGNIN_PORT": port, "SIGNIN_SANDBOX_PORT": spare, "SIGNIN_DEMO_PORT": spare, same: port}
+    answer = cli.script("demo", timeout=60, **ports)
+    assert answer.code == 1
+    assert answer.err.strip().splitlines() == [
+        f"azure-signin demo: {named} are both {port}: "
+        "the sandbox, the service and the demo frontend each need a port of their own"
+    ]
+    assert "Traceback" not in answer.out + answer.err
+
+
 def test_db_upgrade_through_main(cli):
     answer = cli.run("db", "upgrade")
     assert answer.code == 0, answer.err

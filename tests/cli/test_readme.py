@@ -59,5 +59,26 @@ def test_quick_start_names_the_three_checks():
         assert command in text, command
 
 
+def _demo_accounts() -> list[str]:
+    """Every account the demo's two authorities offer on the sandbox's picker (the
+    consumer tenant is not behind `organizations`)."""
+    from adapters.azure_sandbox.directory import DEFAULT_DIRECTORY_PATH, load_directory
+
+    directory = load_directory(DEFAULT_DIRECTORY_PATH)
+    consumer = {t.key for t in directory.tenants if t.consumer}
+    return [u.username for u in directory.all_users() if u.tenant not in consumer]
+
+
+def test_the_readme_and_the_demo_page_list_every_demo_account():
+    from importlib.resources import files
+
+    page = files("entrypoints.demo").joinpath("index.html").read_text()
+    accounts = _demo_accounts()
+    assert "frank@fabrikam.com#contoso" in accounts
+    readme = README.read_text()
+    assert [a for a in accounts if f"| `{a}` |" not in readme] == []
+    assert [a for a in accounts if f"<td>{a}</td>" not in page] == []
+
+
 if __name__ == "__main__":  # pragma: no cover
     print(settings_table())

@@ -220,3 +220,14 @@ def test_a_domain_may_be_253_characters_plus_its_trailing_dot() -> None:
 @pytest.mark.parametrize("domain", ["1password.com", "3com.com", "1.example"])
 def test_a_left_to_right_domain_starting_with_a_digit_is_not_held_to_the_bidi_rule(domain: str) -> None:
     assert normalise_domain(domain) == domain == idna2008(domain)
+
+
+def test_consumer_domains_of_the_policy_are_normalised_by_the_same_function() -> None:
+    from core.policy import SignInPolicy
+
+    policy = SignInPolicy(consumer_domains=frozenset({"GMail.com.", "stra\u00dfe.de"}))
+    assert policy.consumer_domains == {"gmail.com", "xn--strae-oqa.de"}
+    assert policy.is_consumer_domain(normalise_domain("STRA\u00dfE.de"))
+    assert not policy.is_consumer_domain("strasse.de")
+    with pytest.raises(ValueError, match="IDNA2008"):
+        SignInPolicy(consumer_domains=frozenset({"\u2603.com"}))

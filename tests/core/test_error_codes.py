@@ -34,6 +34,10 @@ async def reply_error(world: World, action: str) -> None:
     await world.finish(started, world.microsoft.reply_for(state, "alice", action))  # type: ignore[arg-type]
 
 
+async def provider_not_registered(world: World) -> None:
+    await world.login(aad("mallory@hostile.example", tenant=TENANT_2, oid="mallory", verified=False))
+
+
 async def invalid_token(world: World) -> None:
     await world.authenticate("forged")
 
@@ -79,6 +83,7 @@ SCENARIOS: dict[ErrorCode, Callable[[World], Awaitable[None]]] = {
     ErrorCode.INVALID_REQUEST: invalid_request,
     ErrorCode.LOGIN_EXPIRED: login_expired,
     ErrorCode.ACCESS_DENIED: lambda world: reply_error(world, "deny"),
+    ErrorCode.PROVIDER_NOT_REGISTERED: provider_not_registered,
     ErrorCode.CANCELLED: lambda world: reply_error(world, "cancel"),
     ErrorCode.PASSWORD_RESET: lambda world: reply_error(world, "forgot_password"),
     ErrorCode.INVALID_TOKEN: invalid_token,

@@ -68,7 +68,7 @@ async def test_local_and_social_accounts_find_their_providers(world: World) -> N
     assert google.user.email is None and google.user.display_email == "dave@gmail.com"
     with pytest.raises(SignInError) as caught:
         await world.record(federated("erin@yahoo.com", idp="facebook.com", oid="erin"))
-    assert caught.value.code is ErrorCode.ACCESS_DENIED
+    assert caught.value.code is ErrorCode.PROVIDER_NOT_REGISTERED
 
 
 async def test_accepted_invites_grant_roles_once_and_pick_the_landing(world: World) -> None:

@@ -36,7 +36,7 @@ def resolve(identity: ExternalIdentity, known: KnownRecords | None = None) -> Re
 REASONS = {
     ErrorCode.ACCOUNT_DISABLED: "the user is disabled",
     ErrorCode.ACCOUNT_CONFLICT: "an unverified email names an existing user",
-    ErrorCode.ACCESS_DENIED: "no identity provider for this sign-in type",
+    ErrorCode.PROVIDER_NOT_REGISTERED: "no identity provider for this sign-in type",
     ErrorCode.SERVER_ERROR: "account without a user",
 }
 
@@ -152,13 +152,14 @@ def test_provider_found_by_domain_serves_a_trusted_sign_in_of_a_matching_kind() 
 def test_provider_found_by_domain_is_ignored_for_an_untrusted_email() -> None:
     by_domain = provider("idp", kind=ProviderKind.SOCIAL, domains=("contoso.com",))
     known = KnownRecords(provider_by_domain=by_domain)
-    assert refused(federated("alice@contoso.com", idp="unknown.idp"), known) is ErrorCode.ACCESS_DENIED
+    identity = federated("alice@contoso.com", idp="unknown.idp")
+    assert refused(identity, known) is ErrorCode.PROVIDER_NOT_REGISTERED
 
 
 def test_provider_found_by_domain_of_another_kind_is_not_used() -> None:
     by_domain = provider("idp", kind=ProviderKind.SOCIAL, domains=("contoso.com",))
     known = KnownRecords(provider_by_domain=by_domain)
-    assert refused(local("alice@contoso.com"), known) is ErrorCode.ACCESS_DENIED
+    assert refused(local("alice@contoso.com"), known) is ErrorCode.PROVIDER_NOT_REGISTERED
 
 
 @pytest.mark.parametrize(
@@ -173,7 +174,7 @@ def test_provider_found_by_domain_of_another_kind_is_not_used() -> None:
 def test_sign_in_type_without_a_provider_that_may_not_be_created_is_refused(
     identity: ExternalIdentity,
 ) -> None:
-    assert refused(identity, KnownRecords()) is ErrorCode.ACCESS_DENIED
+    assert refused(identity, KnownRecords()) is ErrorCode.PROVIDER_NOT_REGISTERED
 
 
 def test_new_tenant_with_verified_email_gets_a_provider_and_a_directory_for_its_domain() -> None:

@@ -56,14 +56,23 @@ def long_lived_token(world: World, done: SignedIn, subject: str | None = None) -
 
 
 class _DownCache:
+    """A cache that fails every call (as a hung Redis does after its timeout), counting them."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def _down(self) -> SignInError:
+        self.calls += 1
+        return SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, "cache down")
+
     async def put(self, entry: CachedSession, ttl: timedelta) -> None:
-        raise SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, "cache down")
+        raise self._down()
 
     async def get(self, session_id: str) -> CachedSession | None:
-        raise SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, "cache down")
+        raise self._down()
 
     async def delete(self, session_id: str) -> None:
-        raise SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, "cache down")
+        raise self._down()
 
 
 # Authenticate ------------------------------------------------------------------------------
@@ -165,6 +174,30 @@ async def test_sign_in_and_logout_succeed_with_the_cache_down() -> None:
     assert (await world.authenticate(done.token)).session.id == done.session_id
     await world.logout(done.token)
     assert (await failure(world.authenticate(done.token))).code is ErrorCode.INVALID_TOKEN
+
+
+async def test_a_failing_cache_is_asked_once_per_authenticated_request_not_twice() -> None:
+    # a hung Redis costs its whole timeout per call: /me, refresh and logout wait for one
+    cache = _DownCache()
+    world = World(cache=cache)
+    await world.standard_setup()
+    done = await world.login(ALICE)
+    for call in (world.authenticate, world.refresh, world.logout):
+        cache.calls = 0
+        await call(done.token)
+        assert cache.calls == 1, call
+
+
+async def test_disabling_a_user_with_many_sessions_asks_a_failing_cache_once() -> None:
+    cache = _DownCache()
+    world = World(cache=cache)
+    await world.standard_setup()
+    for _ in range(3):
+        await world.login(ALICE)
+    cache.calls = 0
+    disabled = await world.disable("alice@contoso.com")
+    assert disabled.sessions_revoked == 3
+    assert cache.calls == 1
 
 
 # RefreshSession ----------------------------------------------------------------------------

@@ -162,7 +162,7 @@ class SignInMachine(RuleBasedStateMachine):
             return
         if owner is not None and owner in self.disabled and code is ErrorCode.ACCOUNT_DISABLED:
             return
-        assert code is ErrorCode.ACCESS_DENIED, f"unexpected {code}"
+        assert code is ErrorCode.PROVIDER_NOT_REGISTERED, f"unexpected {code}"
         assert not (identity.kind is SignInKind.AZURE_AD and trusted)
 
         async def provider() -> object:

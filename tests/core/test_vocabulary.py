@@ -22,7 +22,8 @@ def test_sign_in_error_carries_its_code_and_keeps_the_first_origin_it_is_tied_to
 
 def test_error_codes_are_the_outside_interfaces_strings() -> None:
     assert {code.value for code in ErrorCode} == {
-        "invalid_request", "login_expired", "access_denied", "cancelled", "password_reset",
+        "invalid_request", "login_expired", "access_denied", "provider_not_registered",
+        "cancelled", "password_reset",
         "invalid_token", "account_conflict", "account_disabled", "temporarily_unavailable",
         "server_error",
     }

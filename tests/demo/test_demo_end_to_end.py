@@ -94,3 +94,9 @@ def test_no_token_code_or_state_reaches_the_output(demo):
     assert token not in out and token.split(".")[2] not in out
     assert "code=" not in out.replace("code=[redacted]", "")
     assert "state=" not in out.replace("state=[redacted]", "")
+
+
+def test_the_demo_prints_no_warnings(demo):
+    with demo.browser() as browser:
+        sign_in(demo, browser, "bob@example.org", "b2c")  # MSAL warned on every login once
+    assert "Warning" not in demo.output(), demo.output()[-2000:]

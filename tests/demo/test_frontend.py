@@ -98,7 +98,7 @@ async def test_the_page_loads_nothing_from_another_origin(frontend):
     scripts = [a for tag, a in links.tags if tag == "script"]
     assert scripts == [{"src": "/app.js", "defer": None}]  # no inline script, no other script
     assert not any(tag == "style" or "style" in a for tag, a in links.tags)  # no inline style
-    assert [a.get("href") for tag, a in links.tags if tag == "link"] == ["/style.css"]
+    assert [a.get("href") for tag, a in links.tags if tag == "link"] == ["/favicon.svg", "/style.css"]
 
 
 def test_script_and_stylesheet_name_no_other_origin():
@@ -107,15 +107,17 @@ def test_script_and_stylesheet_name_no_other_origin():
         assert not re.search(r"(https?:)?//[a-z0-9.-]+[:/]", text.split("\n", 2)[-1], re.I)
     assert not re.search(r"\bimport\s*[({'\"]|importScripts|\beval\(|new Function", script)
     assert "@import" not in style and "url(" not in style
-    # every call goes to the service origin read from the page, never a literal URL
-    assert re.findall(r"fetch\(([^,)]*)", script) == ["service + path"]
+    # every call goes to an origin read from the page (the service's, or the sandbox's for
+    # the trust probe), never a literal URL
+    assert re.findall(r"fetch\(([^,)]*)", script) == ["base + path"]
+    assert set(re.findall(r"(?<!function )\bcall\((\w+),", script)) == {"service", "sandbox"}
 
 
 async def test_the_content_security_policy_allows_only_self_and_the_service(frontend):
     answer = await frontend.get("/")
     policy = answer.headers["content-security-policy"]
     assert "default-src 'none'" in policy and "script-src 'self'" in policy
-    assert f"connect-src {SERVICE}" in policy
+    assert f"connect-src {SERVICE};" in policy
     assert answer.headers["referrer-policy"] == "no-referrer"
     assert answer.headers["cache-control"] == "no-store"
 
@@ -133,8 +135,9 @@ def test_the_redirect_page_removes_the_token_from_the_url():
     for source in ('fragment.get("access_token")', 'query.get("access_token")', 'query.get("code")'):
         assert source in script
     assert '"/auth/token"' in script and '"/me"' in script and '"/logout"' in script
-    assert "Authorization: \"Bearer \" + token" in script
+    assert "Authorization: \"Bearer \" + state.token" in script
     assert "localStorage" not in script and "document.cookie" not in script
+    assert "sessionStorage.setItem(TOKEN_KEY, token)" in script  # a reload keeps the session
 
 
 async def test_the_service_origin_is_escaped_into_the_page():
@@ -143,3 +146,13 @@ async def test_the_service_origin_is_escaped_into_the_page():
     async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as client:
         page = (await client.get("/")).text
     assert "<script>x()" not in page
+
+
+async def test_the_sandbox_origin_is_named_in_the_page_and_the_policy():
+    config = FrontendConfig(service_url=SERVICE, origin=ORIGIN, sandbox_url="https://localhost:18443")
+    transport = httpx.ASGITransport(app=create_frontend_app(config))
+    async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as client:
+        answer = await client.get("/")
+    body = next(a for tag, a in parse(answer.text).tags if tag == "body")
+    assert body["data-sandbox"] == "https://localhost:18443"
+    assert f"connect-src {SERVICE} https://localhost:18443;" in answer.headers["content-security-policy"]

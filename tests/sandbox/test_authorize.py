@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
@@ -210,3 +211,48 @@ def test_aad_app_reaches_a_tenant_authority(sandbox):
     flow = app.initiate_auth_code_flow(["User.Read"], redirect_uri=REDIRECT_URI)
     result = app.acquire_token_by_auth_code_flow(flow, sandbox.sign_in(flow["auth_uri"], "alice@contoso.com"))
     assert result["id_token_claims"]["tid"] == CONTOSO
+
+
+class _Buttons(HTMLParser):
+    """The visible text of each account button (those POSTing a hidden `username`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.accounts: list[str] = []
+        self._in_button = False
+        self._text = ""
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "button" and dict(attrs).get("aria-describedby", "").startswith("account-"):
+            self._in_button, self._text = True, ""
+
+    def handle_data(self, data):
+        if self._in_button:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag == "button" and self._in_button:
+            self.accounts.append(self._text)
+            self._in_button = False
+
+
+def test_each_account_button_reads_exactly_its_sign_in_name(sandbox):
+    with sandbox.client() as client:
+        page = client.get(authorize_url(sandbox, sandbox.aad_authority, state="s")).text
+    buttons = _Buttons()
+    buttons.feed(page)
+    assert "alice@contoso.com" in buttons.accounts
+    assert "frank@fabrikam.com#contoso" in buttons.accounts
+    for name in buttons.accounts:
+        assert f'name="username" value="{name}"' in page
+
+
+def test_the_password_reset_policy_has_a_page_of_its_own(sandbox):
+    reset = f"{sandbox.base_url}/{B2C_TENANT}/{B2C_PASSWORD_RESET_POLICY}"
+    signin = sandbox.b2c_authority
+    with sandbox.client() as client:
+        reset_page = client.get(authorize_url(sandbox, reset, client_id=B2C_CLIENT_ID, state="s")).text
+        signin_page = client.get(authorize_url(sandbox, signin, client_id=B2C_CLIENT_ID, state="s")).text
+    assert "<h1>Reset your password</h1>" in reset_page and "Reset your password" not in signin_page
+    assert "Forgot your password?" in signin_page and "Forgot your password?" not in reset_page
+    assert 'value="signin">Continue</button>' in reset_page  # scripts still POST action=signin

@@ -2,6 +2,7 @@
 a login, and what the answers let leak."""
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -33,6 +34,30 @@ async def test_origin_not_on_the_allow_list_gets_a_plain_400_and_no_flow(service
     assert "location" not in answer.headers
     assert "invalid_request" in answer.text and "Traceback" not in answer.text
     assert len(flows) == before
+
+
+async def test_a_refused_origin_is_named_on_the_page_and_in_the_log(service, caplog):
+    caplog.set_level(logging.WARNING, logger="azure_signin.web")
+    browser, _ = service
+    answer = await browser.start("aad", frontendHost="http://evil.example")
+    assert answer.status_code == 400
+    assert ("The address <code>http://evil.example</code> is not registered with the sign-in "
+            "service") in answer.text
+    lines = [r.getMessage() for r in caplog.records if r.name == "azure_signin.web"]
+    assert any("'http://evil.example'" in line and "SIGNIN_ALLOWED_ORIGINS" in line for line in lines)
+
+
+async def test_a_refused_origin_never_echoes_markup_nor_forges_log_lines(service, caplog):
+    caplog.set_level(logging.WARNING, logger="azure_signin.web")
+    browser, _ = service
+    hostile = 'http://evil.example/"><script>alert(1)</script>\nINFO forged line ' + "x" * 500
+    answer = await browser.start("aad", frontendHost=hostile)
+    assert answer.status_code == 400
+    assert "<script>" not in answer.text and "&lt;script&gt;" in answer.text
+    assert "x" * 201 not in answer.text  # cut short
+    lines = [r.getMessage() for r in caplog.records if "SIGNIN_ALLOWED_ORIGINS" in r.getMessage()]
+    assert len(lines) == 1 and "\n" not in lines[0] and "forged line" in lines[0]
+    assert len(lines[0]) < 300
 
 
 async def test_the_flow_keeps_the_allow_lists_spelling_of_the_origin(service):

@@ -58,6 +58,14 @@ async def test_hostile_tenant_claiming_alices_email_gets_account_conflict_and_wr
     assert (await browser.me(alice.token)).json()["user"]["id"] == alice_id
 
 
+async def test_a_tenant_nobody_registered_is_refused_by_the_service_not_microsoft(service):
+    browser, operator = service
+    before = await operator.row_counts()
+    landing = await browser.login("mallory@evil.example", "aad")  # before alice: no conflict yet
+    assert landing.error == "provider_not_registered" and landing.token is None
+    assert await operator.row_counts() == before
+
+
 async def test_cancel_at_b2c_answers_cancelled(service):
     browser, _ = service
     landing = await browser.login("bob@example.org", "b2c", action="cancel")

@@ -182,3 +182,18 @@ def test_any_accepted_path_is_a_same_site_path_after_full_decoding(raw: str) -> 
         assert "//" not in text
         assert "\\" not in text
         assert not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text)
+
+
+def test_a_refused_origin_carries_what_was_asked_for_cut_to_its_limit() -> None:
+    from core.errors import OriginNotAllowed
+
+    with pytest.raises(OriginNotAllowed) as caught:
+        match_origin("https://evil.example", ALLOWED)
+    assert caught.value.origin == "https://evil.example"
+    with pytest.raises(OriginNotAllowed) as caught:
+        match_origin(None, ALLOWED)
+    assert caught.value.origin == ""
+    long = "https://" + "e" * 300 + ".example"
+    with pytest.raises(OriginNotAllowed) as caught:
+        match_origin(long, ALLOWED)
+    assert caught.value.origin == long[: OriginNotAllowed.MAX_SHOWN]

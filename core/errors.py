@@ -64,3 +64,20 @@ class DuplicateKey(Exception):
     A sign-in decision that meets it is re-run from the start (another sign-in of the same
     person or organisation won a race); see `core.usecases.complete_signin`.
     """
+
+
+class GrantRevoked(Exception):
+    """Raised by `IdentityGateway.renew` when Microsoft says the session's grant is no
+    longer valid (`invalid_grant`, `interaction_required`): the account was disabled or
+    deleted, its password reset, its refresh tokens revoked, or the grant expired.
+
+    `reason` is one fixed word (`account_disabled`, `account_deleted`, `password_changed`,
+    `sessions_revoked`, `grant_expired`, `interaction_required`, `grant_invalid`) and
+    `microsoft_code` the `AADSTS...`/`AADB2C...` code, when Microsoft gave one; neither ever
+    carries a token or a description.
+    """
+
+    def __init__(self, reason: str, microsoft_code: str | None = None) -> None:
+        super().__init__(f"{reason} ({microsoft_code})" if microsoft_code else reason)
+        self.reason = reason
+        self.microsoft_code = microsoft_code

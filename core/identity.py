@@ -30,6 +30,10 @@ class ExternalIdentity:
     display_name: str
     kind: SignInKind
     idp: str | None = None
+    # App-role values (the ID token's `roles`) and group object ids (its `groups`, or Graph
+    # `transitiveMemberOf` when the token says there are too many to list): role mappings.
+    app_roles: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
 
     @property
     def provider_key(self) -> str:

@@ -19,6 +19,20 @@ class ProviderKind(StrEnum):
     MICROSOFT_ACCOUNT = "microsoft_account"  # personal Microsoft accounts
 
 
+class GrantOrigin(StrEnum):
+    """Where a membership's role comes from."""
+
+    DIRECT = "direct"      # an invite or an operator's grant: the mapping never touches it
+    MAPPING = "mapping"    # a provider's role mapping (app roles, groups): follows Microsoft
+
+
+class MappingSource(StrEnum):
+    """What a role mapping matches in the identity."""
+
+    APP_ROLE = "app_role"  # a value of the ID token's `roles` claim
+    GROUP = "group"        # a group object id (the `groups` claim, or Graph on overage)
+
+
 class InviteStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
@@ -112,10 +126,29 @@ class Role:
 
 @dataclass(frozen=True)
 class Membership:
+    """(user, workspace, role). `origin` MAPPING: the role was granted by a provider's role
+    mapping, over `base_role` (the role a direct grant gave before the mapping raised it;
+    None when there was none), which comes back when the mapping no longer grants it."""
+
     user_id: str
     workspace_id: int
     role: str
     created_at: datetime
+    origin: GrantOrigin = GrantOrigin.DIRECT
+    base_role: str | None = None
+
+
+@dataclass(frozen=True)
+class RoleMapping:
+    """A provider's rule: people of `provider_id` with app role / group `value` get `role`
+    in `workspace_id`, for as long as Microsoft says they have it."""
+
+    id: str
+    provider_id: str
+    source: MappingSource
+    value: str
+    workspace_id: int
+    role: str
 
 
 @dataclass(frozen=True)
@@ -153,7 +186,13 @@ class MicrosoftTokens:
 
 @dataclass(frozen=True)
 class Session:
-    """One signed-in browser; its id is the service JWT's `sid`."""
+    """One signed-in browser; its id is the service JWT's `sid`.
+
+    `microsoft_sid` and `microsoft_issuer` are the `sid` and `iss` of the ID token it was
+    opened with (Microsoft's own session, for front-channel logout). `confirmed_at` is when
+    Microsoft last vouched for it (the sign-in, then each successful renewal of its refresh
+    token); `confirm_lease_until` keeps two processes from re-validating it at once.
+    """
 
     id: str
     user_id: str
@@ -164,6 +203,15 @@ class Session:
     expires_at: datetime
     revoked_at: datetime | None = None
     microsoft_tokens: MicrosoftTokens | None = field(default=None, repr=False)
+    microsoft_sid: str | None = field(default=None, repr=False)
+    microsoft_issuer: str | None = None
+    confirmed_at: datetime | None = None
+    confirm_lease_until: datetime | None = None
+
+    @property
+    def last_confirmed(self) -> datetime:
+        """When Microsoft last vouched for the session (its creation, if never since)."""
+        return self.confirmed_at if self.confirmed_at is not None else self.created_at
 
     def open_at(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.idle_expires_at and now < self.expires_at

@@ -28,14 +28,26 @@ class SignInPolicy:
     session_absolute: timedelta = timedelta(hours=12)
     token_lifetime: timedelta = timedelta(hours=1)
     max_attempts: int = 4
+    # Microsoft re-confirms each session (its refresh token redeemed) at most this often...
+    revalidate_interval: timedelta = timedelta(minutes=15)
+    # ...and a session Microsoft could not confirm for this long closes (fail closed).
+    max_unconfirmed: timedelta = timedelta(hours=1)
+    revalidate_batch: int = 100
     default_directory_name: str = "Default directory"
 
     def __post_init__(self) -> None:
-        for name in ("flow_lifetime", "session_idle", "session_absolute", "token_lifetime"):
+        for name in (
+            "flow_lifetime", "session_idle", "session_absolute", "token_lifetime",
+            "revalidate_interval", "max_unconfirmed",
+        ):
             if getattr(self, name) <= timedelta(0):
                 raise ValueError(f"{name} must be positive")
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        if self.revalidate_batch < 1:
+            raise ValueError("revalidate_batch must be at least 1")
+        if self.max_unconfirmed < self.revalidate_interval:
+            raise ValueError("max_unconfirmed must be at least revalidate_interval")
         # compared with normalised email domains: normalised by the same one function
         domains = {normalise_domain(d) for d in self.consumer_domains}
         if None in domains:

@@ -2,6 +2,9 @@
 
     azure-signin provider list
     azure-signin provider add NAME --kind KIND --issuer ISSUER [--domain D ...] [--trusted]
+    azure-signin provider map add PROVIDER (--app-role VALUE | --group OBJECT_ID) --workspace N --role R
+    azure-signin provider map list [PROVIDER]
+    azure-signin provider map remove MAPPING_ID
     azure-signin user list
     azure-signin user disable EMAIL
 """
@@ -10,7 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from core.model import IdentityProvider, ProviderKind
+from core.model import IdentityProvider, MappingSource, ProviderKind, RoleMapping
 from entrypoints.cli_admin import Answer, command, json_flag
 
 if TYPE_CHECKING:
@@ -34,6 +37,37 @@ async def add_provider(container: Container, args: argparse.Namespace) -> Answer
         args.name, ProviderKind(args.kind), args.issuer, domains=args.domain or (), trusted=args.trusted
     )
     return Answer([_provider(provider)], PROVIDER_COLUMNS, single=True)
+
+
+MAPPING_COLUMNS = ("id", "provider", "source", "value", "workspace", "role")
+
+
+def _mapping(m: RoleMapping) -> dict[str, Any]:
+    return {"id": m.id, "provider": m.provider_id, "source": m.source, "value": m.value,
+            "workspace": m.workspace_id, "role": m.role}
+
+
+async def add_mapping(container: Container, args: argparse.Namespace) -> Answer:
+    if args.app_role is not None:
+        source, value = MappingSource.APP_ROLE, args.app_role
+    else:
+        source, value = MappingSource.GROUP, args.group
+    made = await container.administration().add_role_mapping(
+        args.provider, source, value, args.workspace, args.role
+    )
+    return Answer([_mapping(made)], MAPPING_COLUMNS, single=True,
+                  note="applied at each sign-in of the provider's people from now on")
+
+
+async def list_mappings(container: Container, args: argparse.Namespace) -> Answer:
+    rows = [_mapping(m) for m in await container.administration().role_mappings(args.provider)]
+    return Answer(rows, MAPPING_COLUMNS)
+
+
+async def remove_mapping(container: Container, args: argparse.Namespace) -> Answer:
+    await container.administration().remove_role_mapping(args.mapping)
+    note = f"role mapping {args.mapping} removed; the roles it granted go at each person's next sign-in"
+    return Answer([{"id": args.mapping, "removed": True}], (), note=note, single=True)
 
 
 async def list_users(container: Container, args: argparse.Namespace) -> Answer:
@@ -68,6 +102,22 @@ def register(subparsers: Any) -> None:
     p.add_argument("--trusted", action="store_true",
                    help="the provider vouches for addresses in its own domains")
     p.set_defaults(handler=command(add_provider))
+    p = actions.add_parser("map", help="map app roles and groups to workspace roles")
+    maps = p.add_subparsers(dest="map_action", metavar="MAP_ACTION", required=True)
+    m = maps.add_parser("add", parents=out, help="grant a workspace role for an app role or a group")
+    m.add_argument("provider", metavar="PROVIDER", help="the provider's id, issuer or name")
+    which = m.add_mutually_exclusive_group(required=True)
+    which.add_argument("--app-role", metavar="VALUE", help="an app role value (the ID token's `roles`)")
+    which.add_argument("--group", metavar="OBJECT_ID", help="a group's object id (the ID token's `groups`)")
+    m.add_argument("--workspace", required=True, type=int, metavar="N")
+    m.add_argument("--role", required=True, metavar="R")
+    m.set_defaults(handler=command(add_mapping))
+    m = maps.add_parser("list", parents=out, help="list role mappings (of one provider)")
+    m.add_argument("provider", metavar="PROVIDER", nargs="?", help="the provider's id, issuer or name")
+    m.set_defaults(handler=command(list_mappings))
+    m = maps.add_parser("remove", parents=out, help="remove a role mapping")
+    m.add_argument("mapping", metavar="MAPPING_ID")
+    m.set_defaults(handler=command(remove_mapping))
 
     user = subparsers.add_parser("user", help="users")
     actions = user.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -25,12 +25,14 @@ from core.usecases.authenticate import Authenticate
 from core.usecases.complete_signin import CompleteSignIn
 from core.usecases.handoff import IssueHandoffCode, RedeemHandoffCode
 from core.usecases.record_signin import RecordSignIn
+from core.usecases.revalidation import FrontChannelLogout, RevalidateSession, SweepSessions
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.start_login import StartLogin
 from core.usecases.users import DescribeSession, DisableUser
 from entrypoints.settings import Settings
 from entrypoints.web.events import SecurityLog
 from entrypoints.web.ratelimit import LoginRateLimiter
+from entrypoints.web.sweeper import SessionSweeper
 
 
 def _policy(settings: Settings) -> SignInPolicy:
@@ -40,6 +42,9 @@ def _policy(settings: Settings) -> SignInPolicy:
         session_idle=timedelta(seconds=settings.session_idle_timeout),
         session_absolute=timedelta(seconds=settings.session_absolute_timeout),
         token_lifetime=timedelta(seconds=settings.token_lifetime),
+        revalidate_interval=timedelta(seconds=settings.revalidate_interval),
+        max_unconfirmed=timedelta(seconds=settings.revalidate_max_unconfirmed),
+        revalidate_batch=settings.revalidate_batch,
     )
 
 
@@ -198,7 +203,18 @@ class Container(containers.DeclarativeContainer):
     )
     authenticate = providers.Factory(Authenticate, tokens, session_cache, uow, clock)
     describe_session = providers.Factory(DescribeSession, uow)
-    refresh_session = providers.Factory(RefreshSession, authenticate, uow, tokens, clock, ids, policy)
+    revalidate_session = providers.Factory(RevalidateSession, uow, gateway, session_cache, clock, policy)
+    refresh_session = providers.Factory(
+        RefreshSession, authenticate, revalidate_session, uow, tokens, clock, ids, policy
+    )
+    sweep_sessions = providers.Factory(SweepSessions, uow, revalidate_session, clock, policy)
+    sweeper = providers.Singleton(
+        lambda sweep, log, settings: SessionSweeper(
+            sweep, log, interval=settings.revalidate_interval
+        ),
+        sweep_sessions.provider, security_log, settings,
+    )
+    frontchannel_logout = providers.Factory(FrontChannelLogout, uow, session_cache, clock)
     logout = providers.Factory(Logout, authenticate, uow, session_cache, gateway, clock)
     disable_user = providers.Factory(DisableUser, uow, session_cache, clock)
     administration = providers.Factory(Administration, uow, clock, ids, policy)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from adapters.msal.config import b2c_policy
 from core.emails import normalise_domain
-from core.navigation import is_valid_origin
+from core.navigation import parse_origin
 from entrypoints.settings_table import SETTINGS, default
 
 T = TypeVar("T")
@@ -69,6 +69,9 @@ class Settings:
     flow_lifetime: int
     token_encryption_key: str | None
     login_rate_limit: int
+    revalidate_interval: int
+    revalidate_max_unconfirmed: int
+    revalidate_batch: int
     consumer_domains: tuple[str, ...]
     log_level: str
     sandbox_dir: Path
@@ -128,10 +131,27 @@ class _Reader:
         return raw in ("true", "1", "yes")
 
 
-def _origin(name: str, value: str) -> str:
-    if not is_valid_origin(value):
-        raise SettingsError(f"{name}: {value!r} is not an origin such as https://app.example.com")
-    return value.rstrip("/")
+def _allowed_origins(values: tuple[str, ...], production: bool) -> tuple[str, ...]:
+    """SIGNIN_ALLOWED_ORIGINS, each entry through the one origin parser and kept in its
+    canonical spelling: the redirect allow-list and the CORS list are this same tuple.
+    Production accepts https only; embedded mode also http on localhost/loopback."""
+    name = "SIGNIN_ALLOWED_ORIGINS"
+    found: list[str] = []
+    for value in values:
+        origin = parse_origin(value)
+        if origin is None:
+            raise SettingsError(
+                f"{name}: {value!r} is not an origin such as https://app.example.com "
+                "(scheme, host and port only: no wildcard, path, query or userinfo)"
+            )
+        if origin.scheme != "https" and (production or not origin.loopback):
+            where = "in production" if production else "except for localhost/loopback (embedded)"
+            raise SettingsError(f"{name}: {value!r} must be https {where}")
+        if str(origin) not in found:
+            found.append(str(origin))
+    if not found:
+        raise SettingsError(f"{name}: name at least one origin")
+    return tuple(found)
 
 
 def _domain(name: str, value: str) -> str:
@@ -174,9 +194,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError("SIGNIN_PUBLIC_URL: must be an origin, without a path")
     if production and "SIGNIN_ALLOWED_ORIGINS" not in env:
         raise SettingsError("SIGNIN_ALLOWED_ORIGINS is required in production")
-    origins = tuple(_origin("SIGNIN_ALLOWED_ORIGINS", o) for o in r.items("SIGNIN_ALLOWED_ORIGINS"))
-    if not origins:
-        raise SettingsError("SIGNIN_ALLOWED_ORIGINS: name at least one origin")
+    origins = _allowed_origins(r.items("SIGNIN_ALLOWED_ORIGINS"), production)
     delivery = r.text("SIGNIN_TOKEN_DELIVERY") or ""
     if delivery not in DELIVERIES:
         raise SettingsError(f"SIGNIN_TOKEN_DELIVERY: must be one of {', '.join(DELIVERIES)}")
@@ -216,12 +234,21 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         flow_lifetime=r.typed("SIGNIN_FLOW_LIFETIME", int, "a number of seconds", minimum=30),
         token_encryption_key=r.text("SIGNIN_TOKEN_ENCRYPTION_KEY"),
         login_rate_limit=r.typed("SIGNIN_LOGIN_RATE_LIMIT", int, "a whole number", minimum=1),
+        revalidate_interval=r.typed("SIGNIN_REVALIDATE_INTERVAL", int, "a number of seconds", minimum=1),
+        revalidate_max_unconfirmed=r.typed(
+            "SIGNIN_REVALIDATE_MAX_UNCONFIRMED", int, "a number of seconds", minimum=1
+        ),
+        revalidate_batch=r.typed("SIGNIN_REVALIDATE_BATCH", int, "a whole number", minimum=1),
         consumer_domains=tuple(
             _domain("SIGNIN_CONSUMER_DOMAINS", d) for d in r.items("SIGNIN_CONSUMER_DOMAINS")
         ),
         log_level=(r.text("SIGNIN_LOG_LEVEL") or "INFO").upper(),
         sandbox_dir=sandbox_dir,
     )
+    if settings.revalidate_max_unconfirmed < settings.revalidate_interval:
+        raise SettingsError(
+            "SIGNIN_REVALIDATE_MAX_UNCONFIRMED: must be at least SIGNIN_REVALIDATE_INTERVAL"
+        )
     if production:
         _check_production(settings, env)
     return settings

@@ -27,7 +27,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGNIN_SANDBOX_DIR", "{data_dir}/sandbox", "The sandbox's own folder (its CA, server certificate and keys)", "/tmp/sandbox"),
     Setting("SIGNIN_SANDBOX_DIRECTORY", None, "TOML directory file of the sandbox's tenants, apps and users; unset: the shipped default", "./my-directory.toml"),
     Setting("SIGNIN_DEMO_PORT", "3001", "Port of the demo frontend (`azure-signin demo`)", "3002"),
-    Setting("SIGNIN_ALLOWED_ORIGINS", "http://localhost:{demo_port}", "Comma-separated frontend origins a login may return to (exact scheme, host and port); required in production", "https://app.example.com,https://admin.example.com"),
+    Setting("SIGNIN_ALLOWED_ORIGINS", "http://localhost:{demo_port}", "Comma-separated frontend origins a login may return to, and the only ones CORS allows (scheme, host and port: no wildcard, path or userinfo); https only in production, http also for localhost/loopback in embedded mode; required in production", "https://app.example.com,https://admin.example.com"),
     Setting("SIGNIN_TOKEN_DELIVERY", "fragment", "How the frontend receives the token: `fragment` (#access_token=), `query` (&access_token=, the original frontend's shape) or `code` (one-time code exchanged at POST /auth/token)", "query"),
     Setting("SIGNIN_DATABASE_URL", "sqlite:///{data_dir}/signin.db", "Database URL (`sqlite:///path` or `postgresql://user@host:port/db`); production needs PostgreSQL", "postgresql://signin@db:5432/signin"),
     Setting("SIGNIN_DATABASE_POOL_SIZE", "10", "Connections per process (PostgreSQL)", "20"),
@@ -57,6 +57,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGNIN_FLOW_LIFETIME", "600", "Seconds a started login may take", "300"),
     Setting("SIGNIN_TOKEN_ENCRYPTION_KEY", None, "32-byte key, base64url, encrypting Microsoft's tokens at rest; embedded default: generated under SIGNIN_DATA_DIR; required in production", "(44 base64url characters)"),
     Setting("SIGNIN_LOGIN_RATE_LIMIT", "60", "Logins a client may start per minute", "20"),
+    Setting("SIGNIN_REVALIDATE_INTERVAL", "900", "Seconds between two confirmations of a session by Microsoft (its refresh token redeemed): at every refresh, and by the background sweep for sessions used without refresh", "300"),
+    Setting("SIGNIN_REVALIDATE_MAX_UNCONFIRMED", "3600", "Seconds a session may stay open while Microsoft cannot be asked (unreachable, no refresh token kept); then it closes. At least SIGNIN_REVALIDATE_INTERVAL", "1800"),
+    Setting("SIGNIN_REVALIDATE_BATCH", "100", "Sessions one sweep of one process re-validates at most", "50"),
     Setting("SIGNIN_CONSUMER_DOMAINS", "", "Comma-separated consumer mail domains that never get a directory; empty: the built-in list", "gmail.com,outlook.com"),
     Setting("SIGNIN_LOG_LEVEL", "INFO", "Log level", "DEBUG"),
 )

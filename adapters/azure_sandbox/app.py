@@ -40,7 +40,9 @@ async def graph_endpoint(request: Request[Any, Any, Any]) -> Response[Any]:
     _, early = await fault_prelude(sb, "graph")
     if early is not None:
         return early
-    return handle_graph(sb, path, request.headers.get("authorization"), request.query_params.get("$select"))
+    return handle_graph(
+        sb, path, request.headers.get("authorization"), request.query_params.get("$select"), _query(request)
+    )
 
 
 @route("/{path:path}", http_method=[HttpMethod.GET, HttpMethod.POST])

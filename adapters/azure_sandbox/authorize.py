@@ -104,6 +104,12 @@ def answer(sb: Sandbox, request: AuthorizeRequest, form: dict[str, str], action_
             f"in the {where} directory. To sign into this application, the account must be "
             "added to the directory.",
         )
+    if user.disabled:
+        return show_form(
+            sb, request, action_url,
+            "AADSTS50057: The user account is disabled. The user object in Active Directory "
+            "backing this account has been disabled.",
+        )
     grant = Grant(
         client_id=request.client_id,
         user=user,

@@ -31,6 +31,9 @@ class Application:
     secret: str
     redirect_uris: tuple[str, ...]
     post_logout_redirect_uris: tuple[str, ...] = ()
+    # The app registration's "Front-channel logout URL": Microsoft's sign-out page loads it
+    # in an iframe with `?sid=...&iss=...` for each session the user has with the app.
+    frontchannel_logout_uri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,15 @@ class User:
     home_tenant: str | None = None
     idp: str | None = None
     idp_subject: str | None = None
+    # Account state, changed by the test hooks (docs/sandbox.md): a disabled account and
+    # refresh tokens issued before `tokens_valid_from` (a password reset, a revocation) are
+    # refused at the token endpoint, as Azure AD and B2C do.
+    disabled: bool = False
+    tokens_valid_from: float = 0.0
+    # App-role values assigned to the user (the ID token's `roles`) and the object ids of
+    # the groups it is in (`groups`, or Graph on overage: docs/sandbox.md).
+    app_roles: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
 
     @property
     def sign_in_name(self) -> str:
@@ -108,6 +120,8 @@ class User:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["other_mails"] = list(self.other_mails)
+        data["app_roles"] = list(self.app_roles)
+        data["groups"] = list(self.groups)
         return data
 
 
@@ -126,6 +140,8 @@ def user_from_mapping(raw: dict[str, Any]) -> User:
     data.setdefault("oid", str(uuid.uuid4()))
     data.setdefault("display_name", data["username"].split("@")[0].split("#")[0])
     data["other_mails"] = tuple(data.get("other_mails", ()))
+    data["app_roles"] = tuple(data.get("app_roles", ()))
+    data["groups"] = tuple(data.get("groups", ()))
     return User(**data)
 
 
@@ -194,6 +210,33 @@ class Directory:
                 if ref in {user.oid.lower(), (user.user_principal_name or "").lower()}:
                     return user
         return None
+
+    def user_named(self, username: str) -> User | None:
+        """A user by sign-in name (case-insensitive)."""
+        with self._lock:
+            return next((u for u in self.users if u.username.lower() == username.lower()), None)
+
+    def user_by_oid(self, oid: str) -> User | None:
+        """The user's current state (a grant holds the state of its sign-in)."""
+        with self._lock:
+            return next((u for u in self.users if u.oid == oid), None)
+
+    def change_user(self, username: str, **changes: Any) -> User:
+        """Replace fields of a user (disable, reset password, ...); unknown user: `KeyError`."""
+        with self._lock:
+            for index, user in enumerate(self.users):
+                if user.username.lower() == username.lower():
+                    self.users[index] = replace(user, **changes)
+                    return self.users[index]
+        raise KeyError(username)
+
+    def remove_user(self, username: str) -> User:
+        """Delete a user; its refresh tokens then fail as a deleted account's do."""
+        with self._lock:
+            for index, user in enumerate(self.users):
+                if user.username.lower() == username.lower():
+                    return self.users.pop(index)
+        raise KeyError(username)
 
     def add_user(self, user: User) -> User:
         if not (self.tenant(user.tenant) or self.b2c_tenant(user.tenant)):

@@ -14,6 +14,23 @@ AAD_ERRORS: dict[int, tuple[str, str]] = {
         "the redirect URIs configured for the application '{client_id}'.",
     ),
     50058: ("login_required", "A silent sign-in request was sent but no user is signed in."),
+    50034: (
+        "invalid_grant",
+        "The user account {user} does not exist in the {tenant} directory. To sign into this "
+        "application, the account must be added to the directory.",
+    ),
+    50057: (
+        "invalid_grant",
+        "The user account is disabled. The user object in Active Directory backing this account "
+        "has been disabled.",
+    ),
+    50173: (
+        "invalid_grant",
+        "The provided grant has expired due to it being revoked, a fresh auth token is needed. "
+        "The user might have changed or reset their password. The grant was issued on "
+        "'{issued}' and the TokensValidFrom date (before which tokens are not valid) for this "
+        "user is '{valid_from}'.",
+    ),
     54005: (
         "invalid_grant",
         "OAuth2 Authorization code was already redeemed, please retry with a new "
@@ -105,6 +122,7 @@ B2C_ERRORS: dict[int, tuple[str, str]] = {
         "An invalid response was received : 'Error: access_denied, "
         "Error Description: The user has cancelled the sign-in at the external identity provider.'",
     ),
+    90129: ("invalid_grant", "The provided grant has been revoked. Please reauthenticate and try again."),
     99002: (
         "invalid_request",
         "This user does not exist and profile '{policy}' does not allow the user to be created.",

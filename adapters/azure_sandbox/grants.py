@@ -6,6 +6,7 @@ import base64
 import hashlib
 import secrets
 import threading
+import uuid
 from dataclasses import dataclass, field
 
 from .authorities import Realm
@@ -30,6 +31,9 @@ class Grant:
     code_challenge_method: str | None = None
     auth_time: float = 0.0
     redeemed: bool = field(default=False)
+    # Microsoft's session (the `sid` claim): one per sign-in at the authorize page, kept by
+    # every token renewed from it; ended by the sign-out hook.
+    sid: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
 def pkce_matches(grant: Grant, verifier: str | None) -> bool:
@@ -53,6 +57,7 @@ class GrantStore:
         self._lock = threading.Lock()
         self._codes: dict[str, Grant] = {}
         self._refresh: dict[str, Grant] = {}
+        self._ended: set[str] = set()
 
     def issue_code(self, grant: Grant) -> str:
         code = "1.sbx." + secrets.token_urlsafe(48)
@@ -74,6 +79,24 @@ class GrantStore:
     def refresh_token(self, token: str | None) -> Grant | None:
         with self._lock:
             return self._refresh.get(token or "")
+
+    def sessions_of(self, oid: str) -> list[Grant]:
+        """One grant per Microsoft session (`sid`) of the user still going, by first issue."""
+        with self._lock:
+            grants = [g for g in (*self._codes.values(), *self._refresh.values()) if g.sid not in self._ended]
+        seen: dict[str, Grant] = {}
+        for grant in sorted(grants, key=lambda g: g.auth_time):
+            if grant.user.oid == oid and grant.sid not in seen:
+                seen[grant.sid] = grant
+        return list(seen.values())
+
+    def end_sessions(self, sids: set[str]) -> None:
+        """Forget the codes of ended Microsoft sessions (their refresh tokens stay valid, as
+        Azure AD's do after a sign-out)."""
+        with self._lock:
+            self._ended |= sids
+            for code in [c for c, g in self._codes.items() if g.sid in sids]:
+                del self._codes[code]
 
     def _forget_old(self, now: float) -> None:
         # Keep redeemed and expired codes for a while so that reuse reports AADSTS54005.

@@ -105,10 +105,41 @@ def identities(sb: Sandbox, user: User) -> list[dict[str, Any]]:
     return [upn]
 
 
-def handle_graph(sb: Sandbox, path: str, authorization: str | None, select: str | None) -> Response[Any]:
+GROUP_PAGE = 100  # the sandbox's page size for transitiveMemberOf (Graph's default is 100)
+
+
+def _member_of(sb: Sandbox, claims: dict[str, Any], parts: list[str], query: dict[str, str]) -> Response[Any]:
+    """`/users/{id}/transitiveMemberOf/microsoft.graph.group`: the user's groups, by pages
+    of at most `$top` (and `GROUP_PAGE`), linked by `@odata.nextLink`."""
+    if "GroupMember.Read.All" not in claims.get("roles", []):
+        raise GraphError(403, "Insufficient privileges to complete the operation.")
+    user = sb.directory.find_user(claims["tid"], parts[1])
+    if user is None:
+        raise GraphError(404, f"Resource '{parts[1]}' does not exist or one of its queried "
+                         "reference-property objects are not present.")
+    try:
+        top = min(int(query.get("$top", GROUP_PAGE)), GROUP_PAGE)
+        skip = int(query.get("$skiptoken", "0"))
+    except ValueError as exc:
+        raise GraphError(400, "Invalid paging parameters.") from exc
+    page = [{"@odata.type": "#microsoft.graph.group", "id": g} for g in user.groups[skip:skip + top]]
+    context = f"{sb.origin}/graph/v1.0/$metadata#directoryObjects"
+    body: dict[str, Any] = {"@odata.context": context, "value": page}
+    if skip + top < len(user.groups):
+        base = f"{sb.origin}/graph/v1.0/{'/'.join(parts)}"
+        body["@odata.nextLink"] = f"{base}?$select=id&$top={top}&$skiptoken={skip + top}"
+    return json_response(body)
+
+
+def handle_graph(
+    sb: Sandbox, path: str, authorization: str | None, select: str | None, query: dict[str, str] | None = None
+) -> Response[Any]:
     try:
         claims = authenticate(sb, authorization)
         parts = path.strip("/").split("/")
+        member_of = ["transitiveMemberOf", "microsoft.graph.group"]
+        if len(parts) == 4 and parts[0] == "users" and parts[2:] == member_of:
+            return _member_of(sb, claims, parts, query or {})
         if parts == ["me"]:
             if claims.get("idtyp") == "app":
                 raise GraphError(400, "/me request is only valid with delegated authentication flow.")

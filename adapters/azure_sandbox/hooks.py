@@ -9,6 +9,7 @@ from litestar import Request, Response, delete, get, post
 
 from .directory import DirectoryError, user_from_mapping
 from .faults import FaultError, fault_from_json
+from .logout import frontchannel_urls
 from .responses import json_response
 from .state import Sandbox
 
@@ -57,6 +58,79 @@ async def add_user(request: Request[Any, Any, Any]) -> Response[Any]:
     except (HookError, DirectoryError, TypeError) as exc:
         return _bad(str(exc))
     return json_response(user.to_json(), 201)
+
+
+def _account_change(request: Request[Any, Any, Any], username: str, **changes: Any) -> Response[Any]:
+    try:
+        user = _sb(request).directory.change_user(username, **changes)
+    except KeyError:
+        return json_response({"error": "not_found", "message": f"no user '{username}'"}, 404)
+    return json_response(user.to_json(), 200)
+
+
+@post("/_sandbox/users/{username:str}/disable")
+async def disable_user(request: Request[Any, Any, Any], username: str) -> Response[Any]:
+    """The account is disabled: sign-in and every refresh token refused (AADSTS50057)."""
+    return _account_change(request, username, disabled=True)
+
+
+@post("/_sandbox/users/{username:str}/enable")
+async def enable_user(request: Request[Any, Any, Any], username: str) -> Response[Any]:
+    return _account_change(request, username, disabled=False)
+
+
+@post("/_sandbox/users/{username:str}/reset-password")
+async def reset_password(request: Request[Any, Any, Any], username: str) -> Response[Any]:
+    """An administrator reset the password: refresh tokens of earlier sign-ins are refused
+    (AADSTS50173; B2C AADB2C90129)."""
+    return _account_change(request, username, tokens_valid_from=_sb(request).now())
+
+
+@post("/_sandbox/users/{username:str}/revoke-sessions")
+async def revoke_sessions(request: Request[Any, Any, Any], username: str) -> Response[Any]:
+    """Graph's `revokeSignInSessions`: the same effect on refresh tokens as a reset."""
+    return _account_change(request, username, tokens_valid_from=_sb(request).now())
+
+
+@delete("/_sandbox/users/{username:str}", status_code=200)
+async def delete_user(request: Request[Any, Any, Any], username: str) -> Response[Any]:
+    """The account is deleted: its refresh tokens are refused (AADSTS50034; B2C AADB2C99002)."""
+    try:
+        user = _sb(request).directory.remove_user(username)
+    except KeyError:
+        return json_response({"error": "not_found", "message": f"no user '{username}'"}, 404)
+    return json_response(user.to_json(), 200)
+
+
+@post("/_sandbox/users/{username:str}/assignments")
+async def assign(request: Request[Any, Any, Any], username: str) -> Response[Any]:
+    """Replace the user's app roles and groups: `{"app_roles": [...], "groups": [...]}`
+    (either may be left out: unchanged). More than 200 groups puts the ID token in overage."""
+    try:
+        body = await _body(request)
+    except HookError as exc:
+        return _bad(str(exc))
+    changes: dict[str, Any] = {}
+    for name in ("app_roles", "groups"):
+        if name in body:
+            values = body[name]
+            if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+                return _bad(f"{name} must be a list of strings")
+            changes[name] = tuple(values)
+    return _account_change(request, username, **changes)
+
+
+@post("/_sandbox/users/{username:str}/signout")
+async def sign_out(request: Request[Any, Any, Any], username: str) -> Response[Any]:
+    """The user signs out at Microsoft: every Microsoft session (`sid`) of theirs ends, and
+    the answer lists the front-channel logout URLs Microsoft's sign-out page would load in
+    iframes (one per session and app with a registered front-channel logout URL), with
+    `sid` and `iss`, for the caller to load as the browser would."""
+    sb = _sb(request)
+    user = sb.directory.user_named(username)
+    if user is None:
+        return json_response({"error": "not_found", "message": f"no user '{username}'"}, 404)
+    return json_response({"frontchannel": frontchannel_urls(sb, user.oid)}, 200)
 
 
 @get("/_sandbox/keys", sync_to_thread=False)
@@ -139,6 +213,13 @@ HOOK_HANDLERS = [
     health,
     list_users,
     add_user,
+    disable_user,
+    enable_user,
+    reset_password,
+    revoke_sessions,
+    delete_user,
+    assign,
+    sign_out,
     list_keys,
     rotate_keys,
     list_faults,

@@ -1,4 +1,6 @@
-"""The end-session endpoint: redirect only to an allow-listed `post_logout_redirect_uri`."""
+"""The end-session endpoint: redirect only to an allow-listed `post_logout_redirect_uri`;
+and front-channel logout: the URLs Microsoft's sign-out page loads for the apps the user
+signed in to."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from litestar import Response
 from .authorities import Realm, registered
 from .responses import html_response, redirect, with_params
 from .state import Sandbox
+from .tokens import issuer_of
 
 
 def handle_logout(sb: Sandbox, realm: Realm, params: dict[str, str]) -> Response[Any]:
@@ -46,3 +49,19 @@ def _hint_audience(hint: str | None) -> str | None:
     except jwt.InvalidTokenError:
         return None
     return aud if isinstance(aud, str) else None
+
+
+def frontchannel_urls(sb: Sandbox, oid: str) -> list[str]:
+    """End every Microsoft session of the user and return, for each one and its app's
+    registered front-channel logout URL, that URL with `iss` and `sid` (OpenID Connect
+    Front-Channel Logout 1.0, as Azure AD sends them)."""
+    urls: list[str] = []
+    grants = sb.grants.sessions_of(oid)
+    for grant in grants:
+        app = sb.directory.application(grant.client_id)
+        if app is None or not app.frontchannel_logout_uri:
+            continue
+        iss = issuer_of(sb, grant)
+        urls.append(with_params(app.frontchannel_logout_uri, {"iss": iss, "sid": grant.sid}))
+    sb.grants.end_sessions({g.sid for g in grants})
+    return urls

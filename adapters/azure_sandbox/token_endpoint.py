@@ -12,8 +12,8 @@ from urllib.parse import unquote_plus
 from litestar import Response
 
 from .authorities import Realm
-from .directory import Application
-from .errors import aad_error, b2c_error
+from .directory import Application, User
+from .errors import aad_error, b2c_error, timestamp
 from .faults import Fault
 from .grants import CODE_LIFETIME, REFRESH_LIFETIME, Grant, pkce_matches
 from .responses import NO_STORE, json_response
@@ -22,6 +22,9 @@ from .tokens import ACCESS_TOKEN_LIFETIME, GRAPH_RESOURCE, graph_app_token, user
 
 # Which B2C code stands in for an Azure AD one (see docs/sandbox.md).
 _B2C_EQUIVALENT = {
+    50034: 99002,
+    50057: 90129,
+    50173: 90129,
     54005: 90080,
     70000: 90088,
     70008: 90080,
@@ -152,8 +155,24 @@ def _redeem_refresh(sb: Sandbox, realm: Realm, app: Application, form: dict[str,
     now = sb.now()
     if now - grant.issued_at > REFRESH_LIFETIME[realm.family]:
         raise TokenError(70008, issued=grant.issued_at)
+    user = _current_user(sb, realm, grant)
     scopes = tuple(form["scope"].split()) if form.get("scope") else grant.scopes
-    return replace(grant, scopes=scopes, issued_at=now, nonce=None, redeemed=False)
+    return replace(grant, user=user, scopes=scopes, issued_at=now, nonce=None, redeemed=False)
+
+
+def _current_user(sb: Sandbox, realm: Realm, grant: Grant) -> User:
+    """The account as it is now: deleted, disabled, or with tokens revoked since the sign-in
+    this grant comes from, it refuses the grant (`invalid_grant`), as Microsoft does."""
+    user = sb.directory.user_by_oid(grant.user.oid)
+    if user is None:
+        raise TokenError(50034, user=grant.user.username, tenant=realm.segment, policy=realm.policy)
+    if user.disabled:
+        raise TokenError(50057)
+    if user.tokens_valid_from and grant.auth_time <= user.tokens_valid_from:
+        raise TokenError(
+            50173, issued=timestamp(grant.auth_time), valid_from=timestamp(user.tokens_valid_from)
+        )
+    return user
 
 
 def _client_credentials(sb: Sandbox, realm: Realm, app: Application, form: dict[str, str]) -> dict[str, Any]:

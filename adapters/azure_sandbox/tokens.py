@@ -12,10 +12,12 @@ from .grants import REFRESH_LIFETIME, Grant
 from .keys import b64url
 
 if TYPE_CHECKING:
+    from .directory import User
     from .faults import Fault
     from .state import Sandbox
 
 GRAPH_AUDIENCE = "00000003-0000-0000-c000-000000000000"
+GROUPS_CLAIM_LIMIT = 200  # Azure AD's: more groups than this and the token says "overage"
 GRAPH_RESOURCE = "https://graph.microsoft.com"
 OIDC_SCOPES = {"openid", "profile", "email", "offline_access"}
 ID_TOKEN_LIFETIME = 3600
@@ -30,6 +32,28 @@ def pairwise_sub(oid: str, client_id: str) -> str:
 
 def service_principal_oid(client_id: str, tenant_id: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sp:{tenant_id}:{client_id}"))
+
+
+def issuer_of(sb: Sandbox, grant: Grant) -> str:
+    """The `iss` of the ID tokens issued for `grant`."""
+    if grant.realm.family == "b2c":
+        return grant.realm.issuer(sb.origin)
+    return f"{sb.origin}/{sb.directory.tenant_id_of(grant.user.tenant)}/v2.0"
+
+
+def assignment_claims(sb: Sandbox, user: User, tenant_id: str) -> dict[str, Any]:
+    """`roles` (the user's app roles) and `groups` (object ids), or the overage marker that
+    sends the app to Graph when there are more than `GROUPS_CLAIM_LIMIT` groups."""
+    claims: dict[str, Any] = {}
+    if user.app_roles:
+        claims["roles"] = list(user.app_roles)
+    if len(user.groups) > GROUPS_CLAIM_LIMIT:
+        endpoint = f"{sb.origin}/graph/v1.0/users/{user.oid}/transitiveMemberOf/microsoft.graph.group"
+        claims["_claim_names"] = {"groups": "src1"}
+        claims["_claim_sources"] = {"src1": {"endpoint": endpoint}}
+    elif user.groups:
+        claims["groups"] = list(user.groups)
+    return claims
 
 
 def aad_id_token_claims(sb: Sandbox, grant: Grant, now: int) -> dict[str, Any]:
@@ -52,11 +76,13 @@ def aad_id_token_claims(sb: Sandbox, grant: Grant, now: int) -> dict[str, Any]:
     elif email:
         claims["xms_edov"] = tenant.verifies(email)
     claims["name"] = user.display_name
+    claims.update(assignment_claims(sb, user, tenant.id))
     if grant.nonce is not None:
         claims["nonce"] = grant.nonce
     claims.update(
         oid=user.oid,
         preferred_username=user.sign_in_name,
+        sid=grant.sid,  # the optional claim `sid` (docs/microsoft.md: app registration)
         sub=pairwise_sub(user.oid, grant.client_id),
         tid=tenant.id,
         uti=secrets.token_urlsafe(16),
@@ -143,7 +169,7 @@ def graph_app_token(sb: Sandbox, client_id: str, tenant_id: str, now: int) -> st
         "appid": client_id,
         "idtyp": "app",
         "oid": sp,
-        "roles": ["User.Read.All"],
+        "roles": ["User.Read.All", "GroupMember.Read.All"],
         "sub": sp,
         "tid": tenant_id,
         "ver": "1.0",

@@ -34,19 +34,22 @@ class AppTokens:
         self._clock = clock
         self._tokens: dict[str, _AppToken] = {}
 
-    def forget(self, config: AuthorityConfig) -> None:
+    def forget(self, config: AuthorityConfig, authority: str | None = None) -> None:
         """Drop a cached token Graph refused."""
-        self._tokens.pop(self._key(config), None)
+        self._tokens.pop(self._key(config, authority), None)
 
-    async def token(self, config: AuthorityConfig) -> str:
-        key = self._key(config)
+    async def token(self, config: AuthorityConfig, authority: str | None = None) -> str:
+        """An app token from `authority` (a tenant authority URL; default: the config's
+        `graph_authority`, the B2C tenant's)."""
+        tenant_authority = authority or config.graph_authority
+        key = self._key(config, authority)
         cached = self._tokens.get(key)
         now = self._clock.now()
         if cached is not None and now < cached.expires_at - _MARGIN:
             return cached.value
-        if not config.graph_authority:
+        if not tenant_authority:
             raise SignInError(ErrorCode.SERVER_ERROR, "no graph_authority configured for a B2C authority")
-        metadata = await self._discovery.get(discovery_url(config.graph_authority))
+        metadata = await self._discovery.get(discovery_url(tenant_authority))
         form = {
             "grant_type": "client_credentials",
             "client_id": config.client_id,
@@ -63,8 +66,8 @@ class AppTokens:
         return value
 
     @staticmethod
-    def _key(config: AuthorityConfig) -> str:
-        return f"{config.graph_authority}|{config.client_id}"
+    def _key(config: AuthorityConfig, authority: str | None = None) -> str:
+        return f"{authority or config.graph_authority}|{config.client_id}"
 
     @staticmethod
     def _parse(response: httpx.Response) -> tuple[str, int]:

@@ -45,6 +45,29 @@ def _display_name(profile: Mapping[str, Any], claims: Mapping[str, Any], email: 
     return email or ""
 
 
+def _texts(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(dict.fromkeys(v for v in value if isinstance(v, str) and v))
+
+
+def app_roles(claims: Mapping[str, Any]) -> tuple[str, ...]:
+    """The app-role values of the ID token's `roles` claim (anything else ignored)."""
+    return _texts(claims.get("roles"))
+
+
+def groups(claims: Mapping[str, Any]) -> tuple[str, ...]:
+    """The group object ids of the ID token's `groups` claim, lower-cased."""
+    return tuple(dict.fromkeys(g.lower() for g in _texts(claims.get("groups"))))
+
+
+def groups_overage(claims: Mapping[str, Any]) -> bool:
+    """Whether the token says the user is in too many groups to list them (`_claim_names`
+    naming `groups`, or the implicit flow's `hasgroups`): Graph must be asked."""
+    names = claims.get("_claim_names")
+    return (isinstance(names, Mapping) and "groups" in names) or claims.get("hasgroups") is True
+
+
 def azure_ad_identity(claims: Mapping[str, Any], profile: Mapping[str, Any]) -> ExternalIdentity:
     token_email = _email(claims.get("email"))
     email = token_email or _email(profile.get("mail"))
@@ -59,6 +82,8 @@ def azure_ad_identity(claims: Mapping[str, Any], profile: Mapping[str, Any]) -> 
         display_name=_display_name(profile, claims, email),
         kind=SignInKind.AZURE_AD,
         idp=idp if isinstance(idp, str) and idp else None,
+        app_roles=app_roles(claims),
+        groups=groups(claims),
     )
 
 
@@ -106,4 +131,6 @@ def b2c_identity(claims: Mapping[str, Any], profile: Mapping[str, Any]) -> Exter
         display_name=_display_name(profile, claims, email),
         kind=kind,
         idp=idp,
+        app_roles=app_roles(claims),
+        groups=groups(claims),
     )

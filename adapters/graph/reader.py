@@ -1,5 +1,7 @@
 """`ProfileReader` over Microsoft Graph: `/me` with the user's token (Azure AD) or
-`/users/{oid}` with an app token (B2C), `$select`ing only what the identity needs.
+`/users/{oid}` with an app token (B2C), `$select`ing only what the identity needs; on group
+overage, the user's groups from `/users/{oid}/transitiveMemberOf` with an app token of the
+user's tenant, at most `MAX_GROUP_PAGES` pages, within the same time budget.
 
 One `httpx.AsyncClient` per process (made in the running loop), connect and read timeouts,
 and an overall time budget per read. A 429 is retried once after `Retry-After` when that
@@ -10,14 +12,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
 from adapters.graph.app_tokens import AppTokens
-from adapters.graph.identity import azure_ad_identity, b2c_identity
+from adapters.graph.identity import azure_ad_identity, b2c_identity, groups_overage
 from adapters.msal.config import AuthorityConfig, is_guid
 from adapters.msal.discovery import DiscoveryCache
 from adapters.msal.http import LazyAsyncClient
@@ -27,6 +30,7 @@ from core.ports.clock import Clock
 
 log = logging.getLogger(__name__)
 SELECT = "id,displayName,mail,otherMails,userPrincipalName,identities"
+MAX_GROUP_PAGES = 10
 _DEFAULT_RETRY_AFTER = 1.0
 
 
@@ -70,14 +74,54 @@ class GraphProfileReader:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._budget
         try:
-            profile = await asyncio.wait_for(self._profile(config, login, str(oid), deadline), self._budget)
+            return await asyncio.wait_for(self._identity(config, login, str(oid), deadline), self._budget)
         except TimeoutError:
             raise _unavailable("Graph took too long") from None
+
+    async def _identity(
+        self, config: AuthorityConfig, login: RedeemedLogin, oid: str, deadline: float
+    ) -> ExternalIdentity:
+        profile = await self._profile(config, login, oid, deadline)
         if profile.get("id") != oid:
             raise SignInError(ErrorCode.INVALID_TOKEN, "profile is not the token's object")
         if config.kind == "aad":
-            return azure_ad_identity(login.claims, profile)
-        return b2c_identity(login.claims, profile)
+            identity = azure_ad_identity(login.claims, profile)
+        else:
+            identity = b2c_identity(login.claims, profile)
+        if groups_overage(login.claims):
+            identity = replace(identity, groups=await self._groups(config, identity, oid))
+        return identity
+
+    async def _groups(self, config: AuthorityConfig, identity: ExternalIdentity, oid: str) -> tuple[str, ...]:
+        """Every group the user is in, directly or not (overage). More than
+        `MAX_GROUP_PAGES` pages is refused (`server_error`): roles are never decided on a
+        partial list."""
+        authority = None
+        if config.kind == "aad":
+            parts = urlsplit(config.authority)
+            authority = f"{parts.scheme}://{parts.netloc}/{identity.tenant_id}"
+        token = await self._app_tokens.token(config, authority)
+        url: str | None = f"{self._base}users/{quote(oid, safe='')}/transitiveMemberOf/microsoft.graph.group"
+        params: dict[str, str] | None = {"$select": "id", "$top": "999"}
+        found: list[str] = []
+        for _ in range(MAX_GROUP_PAGES):
+            assert url is not None
+            response = await self._get(url, token, params)
+            if response.status_code == 401:
+                self._app_tokens.forget(config, authority)
+                raise _unavailable("Graph refused the app token")
+            body = self._body(config, response)
+            values = body.get("value")
+            if not isinstance(values, list):
+                raise _unavailable("Graph answered a group page without a list")
+            found += [v["id"].lower() for v in values if isinstance(v, dict) and isinstance(v.get("id"), str)]
+            url, params = body.get("@odata.nextLink"), None
+            if url is None:
+                return tuple(dict.fromkeys(found))
+            if not isinstance(url, str) or not url.startswith(self._base):
+                raise _unavailable("Graph named a next page elsewhere")  # never follow a link away
+        log.warning("group overage beyond %s pages", MAX_GROUP_PAGES)
+        raise SignInError(ErrorCode.SERVER_ERROR, "the user is in too many groups to read")
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -92,7 +136,7 @@ class GraphProfileReader:
         else:
             token, url = await self._app_tokens.token(config), f"{self._base}users/{quote(oid, safe='')}"
         for attempt in (1, 2):
-            response = await self._get(url, token)
+            response = await self._get(url, token, {"$select": SELECT})
             if response.status_code != 429:
                 break
             wait = self._retry_after(response)
@@ -103,10 +147,10 @@ class GraphProfileReader:
             await asyncio.sleep(wait)
         return self._body(config, response)
 
-    async def _get(self, url: str, token: str) -> httpx.Response:
+    async def _get(self, url: str, token: str, params: dict[str, str] | None = None) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         try:
-            return await self._http.get().get(url, params={"$select": SELECT}, headers=headers)
+            return await self._http.get().get(url, params=params, headers=headers)
         except httpx.HTTPError as error:
             log.warning("Graph request failed: %s", type(error).__name__)
             raise _unavailable("Graph unreachable") from None

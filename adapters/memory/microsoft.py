@@ -9,7 +9,7 @@ from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit
 
 from adapters.memory.expiring import ExpiringMap
-from core.errors import ErrorCode, SignInError
+from core.errors import ErrorCode, GrantRevoked, SignInError
 from core.identity import (
     AuthorizationRequest,
     ExternalIdentity,
@@ -19,7 +19,7 @@ from core.identity import (
 )
 from core.ports.clock import Clock, IdGenerator
 
-Operation = Literal["begin", "redeem", "read"]
+Operation = Literal["begin", "redeem", "read", "renew"]
 Action = Literal["signin", "cancel", "forgot_password", "deny"]
 
 _ORIGIN = "https://login.fake.invalid"
@@ -40,6 +40,17 @@ class _IssuedCode:
     state: str
     nonce: str
     redirect_uri: str
+    username: str = ""
+
+
+@dataclass(frozen=True)
+class _Grant:
+    """What a refresh token stands for: a user's sign-in at one authority, in one
+    Microsoft session (`sid`)."""
+
+    username: str
+    authority: str
+    sid: str
 
 
 def _fail(code: ErrorCode, detail: str) -> SignInError:
@@ -64,7 +75,11 @@ class FakeMicrosoft:
     turns that into a `RedeemedLogin` exactly as the port requires (codes are single-use and
     expire after `code_ttl`), and `read` returns the directory's current identity for the
     token's (`iss`, `oid`). `fail_next(operation, error)` makes the next calls of `begin`,
-    `redeem` or `read` fail, e.g. with `temporarily_unavailable`.
+    `redeem`, `read` or `renew` fail, e.g. with `temporarily_unavailable`.
+    `renew` redeems the refresh tokens `redeem` handed out; `refuse_grants(username, ...)`
+    makes Microsoft refuse them from then on (a disabled account, a reset password), and
+    `sign_out(username)` ends the user's Microsoft sessions and returns their (`iss`,
+    `sid`) pairs, as Microsoft's front-channel logout would name them.
 
     Like Microsoft, it knows the app's registered redirect URIs (`redirect_uris=`; by default
     any absolute https URL, or http on localhost): its page refuses a flow begun with another
@@ -103,6 +118,9 @@ class FakeMicrosoft:
         self._begun: ExpiringMap[str, Mapping[str, Any]] = ExpiringMap()
         self._codes: ExpiringMap[str, _IssuedCode] = ExpiringMap()
         self._failures: dict[str, list[SignInError]] = {}
+        self._grants: dict[str, _Grant] = {}
+        self._refused: dict[str, GrantRevoked] = {}
+        self._signed_out: set[str] = set()
 
     # -- the fake's own controls ---------------------------------------------------------
 
@@ -124,6 +142,24 @@ class FakeMicrosoft:
 
     def clear_failures(self) -> None:
         self._failures.clear()
+
+    def refuse_grants(
+        self, username: str, reason: str = "account_disabled", microsoft_code: str | None = "AADSTS50057"
+    ) -> None:
+        """From now on, renewing any refresh token of `username` raises `GrantRevoked`."""
+        self._refused[username] = GrantRevoked(reason, microsoft_code)
+
+    def sign_out(self, username: str) -> list[tuple[str, str]]:
+        """End every Microsoft session of `username`: their (`iss`, `sid`), by sign-in
+        order; their refresh tokens are refused from then on."""
+        pairs: list[tuple[str, str]] = []
+        identity = self._users.get(username)
+        for grant in self._grants.values():
+            if grant.username == username and grant.sid not in self._signed_out:
+                self._signed_out.add(grant.sid)
+                if identity is not None and (identity.issuer, grant.sid) not in pairs:
+                    pairs.append((identity.issuer, grant.sid))
+        return pairs
 
     def reply_for(
         self, request: AuthorizationRequest | LoginFlow | str, username: str, action: Action = "signin"
@@ -149,7 +185,7 @@ class FakeMicrosoft:
             raise LookupError(f"no user named {username!r}")
         code = self._ids.secret()
         now = self._now()
-        issued = _IssuedCode(identity, state, str(protocol["nonce"]), str(redirect_uri))
+        issued = _IssuedCode(identity, state, str(protocol["nonce"]), str(redirect_uri), username)
         self._codes.put(code, issued, now + self._code_ttl, now)
         return {"code": code, "state": state}
 
@@ -213,11 +249,39 @@ class FakeMicrosoft:
             raise _fail(ErrorCode.INVALID_REQUEST, "AADSTS50148: the redirect URI is not the code's")
         if issued.nonce != flow.protocol.get("nonce"):
             raise _fail(ErrorCode.INVALID_TOKEN, "the ID token's nonce is not the flow's")
+        sid = self._ids.secret()
+        refresh_token = self._ids.secret()
+        self._grants[refresh_token] = _Grant(issued.username, flow.authority, sid)
+        claims = {**self._claims(issued.identity, flow.authority), "nonce": issued.nonce, "sid": sid}
         return RedeemedLogin(
             authority=flow.authority,
-            claims=self._claims(issued, flow.authority),
+            claims=claims,
             access_token=self._ids.secret(),
-            refresh_token=self._ids.secret(),
+            refresh_token=refresh_token,
+            id_token=f"fake-id-token.{self._ids.secret()}",
+        )
+
+    async def renew(self, authority: str, refresh_token: str) -> RedeemedLogin:
+        self._check_authority(authority)
+        self._maybe_fail("renew")
+        grant = self._grants.get(refresh_token)
+        if grant is None or grant.authority != authority:
+            raise GrantRevoked("grant_invalid", "AADSTS9002313")
+        if grant.sid in self._signed_out:
+            raise GrantRevoked("sessions_revoked", "AADSTS50173")
+        refused = self._refused.get(grant.username)
+        if refused is not None:
+            raise GrantRevoked(refused.reason, refused.microsoft_code)
+        identity = self._users.get(grant.username)
+        if identity is None:
+            raise GrantRevoked("account_deleted", "AADSTS50034")
+        renewed = self._ids.secret()
+        self._grants[renewed] = grant  # the old one stays valid too, as Azure AD's do
+        return RedeemedLogin(
+            authority=authority,
+            claims={**self._claims(identity, authority), "sid": grant.sid},
+            access_token=self._ids.secret(),
+            refresh_token=renewed,
             id_token=f"fake-id-token.{self._ids.secret()}",
         )
 
@@ -262,15 +326,14 @@ class FakeMicrosoft:
         if queued:
             raise queued.pop(0)
 
-    def _claims(self, issued: _IssuedCode, authority: str) -> dict[str, Any]:
-        who, now = issued.identity, int(self._clock.now().timestamp())
+    def _claims(self, who: ExternalIdentity, authority: str) -> dict[str, Any]:
+        now = int(self._clock.now().timestamp())
         claims: dict[str, Any] = {
             "ver": "2.0",
             "iss": who.issuer,
             "aud": self._client_id,
             "sub": who.object_id,
             "oid": who.object_id,
-            "nonce": issued.nonce,
             "iat": now,
             "nbf": now,
             "exp": now + 3600,

@@ -10,6 +10,7 @@ from core.model import (
     Invite,
     Membership,
     Role,
+    RoleMapping,
     Session,
     User,
     UserAccount,
@@ -31,6 +32,7 @@ class Tables:
     memberships: Table[tuple[str, int], Membership]
     invites: Table[str, Invite]
     sessions: Table[str, Session]
+    role_mappings: Table[str, RoleMapping]
     # Like a database sequence: ids of removed workspaces are never handed out again, so
     # their invites can never be applied to a newcomer.
     next_workspace_id: int = 1
@@ -52,6 +54,10 @@ class Tables:
             memberships=Table("memberships", lambda m: (m.user_id, m.workspace_id)),
             invites=Table("invites", lambda i: i.id),
             sessions=Table("sessions", lambda s: s.id),
+            role_mappings=Table(
+                "role_mappings", lambda m: m.id,
+                {"rule": lambda m: ((m.provider_id, m.source, m.value, m.workspace_id),)},
+            ),
         )
 
     def fork(self) -> Tables:

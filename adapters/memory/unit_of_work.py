@@ -11,6 +11,7 @@ from adapters.memory.session_records import MemorySessionRepository
 from adapters.memory.workspaces import (
     MemoryInviteRepository,
     MemoryMembershipRepository,
+    MemoryRoleMappingRepository,
     MemoryRoleRepository,
     MemoryWorkspaceRepository,
 )
@@ -20,6 +21,7 @@ from core.ports.repositories import (
     InviteRepository,
     MembershipRepository,
     ProviderRepository,
+    RoleMappingRepository,
     RoleRepository,
     SessionRepository,
     UserRepository,
@@ -53,6 +55,7 @@ class MemoryUnitOfWork:
         self.memberships: MembershipRepository = MemoryMembershipRepository(self._working_set)
         self.invites: InviteRepository = MemoryInviteRepository(self._working_set)
         self.sessions: SessionRepository = MemorySessionRepository(self._working_set)
+        self.role_mappings: RoleMappingRepository = MemoryRoleMappingRepository(self._working_set)
 
     async def __aenter__(self) -> Self:
         if self._entered:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from adapters.memory.schema import Tables
 from core.errors import DuplicateKey
-from core.model import Invite, InviteStatus, Membership, Role, Workspace
+from core.model import Invite, InviteStatus, Membership, Role, RoleMapping, Workspace
 
 
 class MemoryWorkspaceRepository:
@@ -80,7 +80,40 @@ class MemoryMembershipRepository:
         stored = memberships.get((membership.user_id, membership.workspace_id))
         if stored is None:
             raise KeyError("no such membership")
-        memberships.replace(replace(stored, role=membership.role))
+        memberships.replace(
+            replace(stored, role=membership.role, origin=membership.origin, base_role=membership.base_role)
+        )
+
+    async def remove(self, user_id: str, workspace_id: int) -> None:
+        self._tables().memberships.delete((user_id, workspace_id))
+
+
+class MemoryRoleMappingRepository:
+    """`RoleMappingRepository` over a unit's working set."""
+
+    def __init__(self, tables: Callable[[], Tables]) -> None:
+        self._tables = tables
+
+    @staticmethod
+    def _order(m: RoleMapping) -> tuple[str, int, str, str, str]:
+        return (m.provider_id, m.workspace_id, m.source.value, m.value, m.id)
+
+    async def for_provider(self, provider_id: str) -> Sequence[RoleMapping]:
+        found = [m for m in self._tables().role_mappings.rows() if m.provider_id == provider_id]
+        return sorted(found, key=self._order)
+
+    async def add(self, mapping: RoleMapping) -> None:
+        self._tables().role_mappings.insert(mapping)
+
+    async def remove(self, mapping_id: str) -> bool:
+        table = self._tables().role_mappings
+        if table.get(mapping_id) is None:
+            return False
+        table.delete(mapping_id)
+        return True
+
+    async def list(self) -> Sequence[RoleMapping]:
+        return sorted(self._tables().role_mappings.rows(), key=self._order)
 
 
 class MemoryInviteRepository:

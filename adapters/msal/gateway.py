@@ -27,8 +27,8 @@ from adapters.msal.discovery import DiscoveryCache
 from adapters.msal.http import LazyAsyncClient
 from adapters.msal.id_token import IdTokenValidator
 from adapters.msal.jwks import JwksCache
-from adapters.msal.outcomes import authorize_error, exception_outcome, token_error
-from core.errors import ErrorCode, SignInError
+from adapters.msal.outcomes import authorize_error, exception_outcome, renewal_error, token_error
+from core.errors import ErrorCode, GrantRevoked, SignInError
 from core.identity import AuthorizationRequest, LoginFlow, RedeemedLogin
 from core.ports.clock import Clock
 
@@ -120,6 +120,12 @@ class MsalGateway:
             raise SignInError(ErrorCode.INVALID_REQUEST, "the flow has no nonce")
         url = self._authority_url(config, flow.password_reset)
         return await self._bounded(self._redeem, config, url, protocol, {"state": given, "code": code})
+
+    async def renew(self, authority: str, refresh_token: str) -> RedeemedLogin:
+        config = self._config(authority)
+        if not refresh_token:
+            raise SignInError(ErrorCode.INVALID_REQUEST, "no refresh token")
+        return await self._bounded(self._renew, config, refresh_token)  # type: ignore[no-any-return]
 
     def end_session_url(self, authority: str, post_logout_redirect_uri: str | None) -> str | None:
         """From the discovery document once it has been fetched (any login or `warm_up`);
@@ -215,6 +221,31 @@ class MsalGateway:
         if not isinstance(id_token, str):
             raise SignInError(ErrorCode.INVALID_TOKEN, "no id_token in the token response")
         claims = await self._validator.validate(config, id_token, protocol["nonce"], authority_url=url)
+        return RedeemedLogin(
+            authority=config.name,
+            claims=claims,
+            access_token=result.get("access_token"),
+            refresh_token=result.get("refresh_token"),
+            id_token=id_token,
+        )
+
+    async def _renew(self, config: AuthorityConfig, refresh_token: str) -> RedeemedLogin:
+        app = await self._build(config, config.authority)
+        scopes = list(config.scopes or ())
+        result = await self._in_pool(
+            lambda: app.acquire_token_by_refresh_token(refresh_token, scopes), redeeming=True
+        )
+        if not isinstance(result, dict):
+            raise SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, "unexpected token response")
+        if "error" in result:
+            outcome = renewal_error(result)
+            label = outcome.reason if isinstance(outcome, GrantRevoked) else outcome.code.value
+            log.warning("token endpoint refused a refresh token: %s", label)
+            raise outcome
+        id_token = result.get("id_token")
+        if not isinstance(id_token, str):  # without one, nothing says who Microsoft renewed
+            raise SignInError(ErrorCode.INVALID_TOKEN, "no id_token in the renewal")
+        claims = await self._validator.validate(config, id_token, None)
         return RedeemedLogin(
             authority=config.name,
             claims=claims,

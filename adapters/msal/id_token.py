@@ -94,11 +94,12 @@ class IdTokenValidator:
         self._leeway = leeway
 
     async def validate(
-        self, config: AuthorityConfig, id_token: str, nonce: str, *, authority_url: str | None = None
+        self, config: AuthorityConfig, id_token: str, nonce: str | None, *, authority_url: str | None = None
     ) -> dict[str, Any]:
         """The claims of `id_token`, issued by `authority_url` (default: the config's
         authority; the B2C reset policy's for a reset flow) to `config`'s app for the flow
-        whose nonce (before hashing) is `nonce`."""
+        whose nonce (before hashing) is `nonce`. `nonce=None` is for an ID token from a
+        refresh-token grant, which has no flow: every other check still applies."""
         url = authority_url or config.authority
         metadata = await self._discovery.get(discovery_url(url))
         claims = await self._verified_claims(metadata, id_token)
@@ -108,7 +109,9 @@ class IdTokenValidator:
         if config.kind == "b2c":
             _check_policy(claims, b2c_policy(url))
         token_nonce = claims.get("nonce")
-        if not isinstance(token_nonce, str) or not hmac.compare_digest(token_nonce, nonce_hash(nonce)):
+        if nonce is not None and (
+            not isinstance(token_nonce, str) or not hmac.compare_digest(token_nonce, nonce_hash(nonce))
+        ):
             raise _invalid("nonce mismatch")
         _text(claims, "sub")
         if not is_guid(_text(claims, "oid")):

@@ -12,7 +12,7 @@ from typing import Any
 import requests
 from msal.exceptions import MsalServiceError
 
-from core.errors import ErrorCode, SignInError
+from core.errors import ErrorCode, GrantRevoked, SignInError
 
 _CODE = re.compile(r"^\s*(AADSTS\d+|AADB2C\d+)")
 _CANCELLED = {"AADB2C90091", "AADB2C90273"}
@@ -76,3 +76,38 @@ def exception_outcome(error: BaseException, *, redeeming: bool) -> SignInError:
     if isinstance(error, ValueError):  # MSAL could not load the discovery document
         return SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, f"authority unusable ({name})")
     return SignInError(ErrorCode.SERVER_ERROR, f"unexpected MSAL failure ({name})")
+
+
+# A refresh token refused (`invalid_grant` / `interaction_required`): why, by code. Azure AD
+# (see docs/microsoft.md for the sources) and B2C.
+_REVOKED_REASONS = {
+    "AADSTS50057": "account_disabled",       # UserDisabled
+    "AADSTS50034": "account_deleted",        # UserAccountNotFound
+    "AADSTS50173": "sessions_revoked",       # FreshTokenNeeded: grant revoked (password change, revoke)
+    "AADSTS50133": "password_changed",       # SsoArtifactRevoked: session invalid after a password change
+    "AADSTS700082": "grant_expired",         # refresh token expired by inactivity
+    "AADSTS70008": "grant_expired",          # expired grant
+    "AADSTS70043": "grant_expired",          # sign-in frequency (Conditional Access)
+    "AADSTS50076": "interaction_required",   # MFA now required
+    "AADSTS50079": "interaction_required",   # MFA registration required
+    "AADSTS53003": "interaction_required",   # blocked by Conditional Access
+    "AADB2C90129": "sessions_revoked",       # the grant has been revoked
+    "AADB2C90080": "grant_expired",          # the grant has expired
+    "AADB2C99002": "account_deleted",        # the user does not exist
+}
+_REVOKED_ERRORS = {"invalid_grant", "interaction_required"}
+
+
+def renewal_error(result: Mapping[str, Any]) -> GrantRevoked | SignInError:
+    """An error answer of the token endpoint to a refresh-token grant: the grant refused
+    (the session must close), or a failure that says nothing about the account."""
+    error = result.get("error")
+    code = microsoft_code(result.get("error_description"))
+    if error in _REVOKED_ERRORS:
+        return GrantRevoked(_REVOKED_REASONS.get(code or "", "grant_invalid"), code)
+    label = f"{error if isinstance(error, str) else 'error'}, {code or 'no code'}"
+    if error in _OUR_CONFIGURATION:
+        return SignInError(ErrorCode.SERVER_ERROR, f"app registration refused the renewal ({label})")
+    if error in _MICROSOFT_BUSY:
+        return SignInError(ErrorCode.TEMPORARILY_UNAVAILABLE, f"token endpoint busy ({label})")
+    return SignInError(ErrorCode.ACCESS_DENIED, f"token endpoint refused the renewal ({label})")

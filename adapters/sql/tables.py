@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 
 from adapters.sql.types import UTCDateTime
-from core.model import InviteStatus, ProviderKind
+from core.model import InviteStatus, MappingSource, ProviderKind
 
 metadata = MetaData(
     naming_convention={
@@ -47,7 +47,7 @@ metadata = MetaData(
 )
 
 
-def _one_of(column: str, values: type[InviteStatus] | type[ProviderKind]) -> str:
+def _one_of(column: str, values: type[InviteStatus] | type[ProviderKind] | type[MappingSource]) -> str:
     listed = ", ".join(f"'{member.value}'" for member in values)
     return f"{column} IN ({listed})"
 
@@ -158,6 +158,9 @@ memberships = Table(
     ),
     Column("role", String, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # 'direct' (invite, operator) or 'mapping' (a provider's role mapping, over base_role)
+    Column("origin", String, nullable=False, server_default="direct"),
+    Column("base_role", String, nullable=True),
     # the primary key's leading user_id also serves "memberships of a user"
     PrimaryKeyConstraint("user_id", "workspace_id"),
     Index(None, "workspace_id"),
@@ -197,10 +200,37 @@ sessions = Table(
     Column("revoked_at", UTCDateTime, nullable=True),
     # AES-GCM ciphertext of the Microsoft tokens; NULL once the session is revoked
     Column("microsoft_tokens", LargeBinary, nullable=True),
+    # the ID token's sid and iss: Microsoft's session, named by front-channel logout
+    Column("microsoft_sid", String, nullable=True),
+    Column("microsoft_issuer", String, nullable=True),
+    # when Microsoft last confirmed the session (NULL: at created_at), and the sweep's lease
+    Column("confirmed_at", UTCDateTime, nullable=True),
+    Column("confirm_lease_until", UTCDateTime, nullable=True),
     Index(None, "user_id"),
+    Index(None, "microsoft_sid"),
+    Index(None, "confirmed_at"),
+)
+
+role_mappings = Table(
+    "role_mappings",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column(
+        "provider_id",
+        String,
+        ForeignKey("identity_providers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("source", String, nullable=False),
+    Column("value", String, nullable=False),
+    # no foreign key, as for invites: a mapping to a removed workspace simply grants nothing
+    Column("workspace_id", Integer, nullable=False),
+    Column("role", String, nullable=False),
+    UniqueConstraint("provider_id", "source", "value", "workspace_id"),
+    CheckConstraint(_one_of("source", MappingSource), name="source"),
 )
 
 ALL_TABLES = (
     "workspaces", "users", "user_directories", "identity_providers", "provider_domains",
-    "user_accounts", "roles", "memberships", "invites", "sessions",
+    "user_accounts", "roles", "memberships", "invites", "sessions", "role_mappings",
 )

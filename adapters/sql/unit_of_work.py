@@ -18,6 +18,7 @@ from adapters.sql.repositories import (
     SqlInviteRepository,
     SqlMembershipRepository,
     SqlProviderRepository,
+    SqlRoleMappingRepository,
     SqlRoleRepository,
     SqlSessionRepository,
     SqlUserRepository,
@@ -49,6 +50,7 @@ class SqlUnitOfWork:
     memberships: SqlMembershipRepository
     invites: SqlInviteRepository
     sessions: SqlSessionRepository
+    role_mappings: SqlRoleMappingRepository
 
     def __init__(self, engine: AsyncEngine, cipher: TokenCipher, *, deadline: float | None = None):
         self._engine = engine
@@ -81,6 +83,7 @@ class SqlUnitOfWork:
         self.memberships = SqlMembershipRepository(connection)
         self.invites = SqlInviteRepository(connection)
         self.sessions = SqlSessionRepository(connection, self._cipher)
+        self.role_mappings = SqlRoleMappingRepository(connection)
         return self
 
     async def __aexit__(

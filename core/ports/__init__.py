@@ -9,6 +9,7 @@ from core.ports.repositories import (
     InviteRepository,
     MembershipRepository,
     ProviderRepository,
+    RoleMappingRepository,
     RoleRepository,
     SessionRepository,
     UserRepository,
@@ -21,7 +22,7 @@ from core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 __all__ = [
     "AccountRepository", "CachedSession", "Clock", "DirectoryRepository", "FlowStore",
     "HandoffCipher", "IdGenerator", "IdentityGateway", "InviteRepository", "MembershipRepository",
-    "ProfileReader", "ProviderRepository", "RoleRepository", "SessionCache",
+    "ProfileReader", "ProviderRepository", "RoleMappingRepository", "RoleRepository", "SessionCache",
     "SessionRepository", "TokenHandoff", "TokenIssuer", "TokenVerifier", "UnitOfWork", "UnitOfWorkFactory",
     "UserRepository", "WorkspaceRepository",
 ]

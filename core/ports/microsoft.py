@@ -38,6 +38,20 @@ class IdentityGateway(Protocol):
         used), `temporarily_unavailable` (network, timeout, 5xx)."""
         ...
 
+    async def renew(self, authority: str, refresh_token: str) -> RedeemedLogin:
+        """Redeem a refresh token kept for a session (Microsoft re-confirms the account):
+        the new tokens, with the claims of the new ID token validated like a sign-in's
+        (signature, `alg`, `iss`, `aud`, times; no nonce, as a renewal has none). The
+        result's `refresh_token` is None when Microsoft did not issue a new one.
+
+        Raises `core.errors.GrantRevoked` when Microsoft refuses the grant
+        (`invalid_grant`, `interaction_required`: disabled, deleted, password reset,
+        tokens revoked, expired) and `SignInError` for anything else: `invalid_request`
+        (unknown authority), `invalid_token` (the new ID token fails validation),
+        `server_error` (our registration refused), `temporarily_unavailable` (network,
+        timeout, 5xx, throttling). Every call is bounded in time."""
+        ...
+
     def end_session_url(self, authority: str, post_logout_redirect_uri: str | None) -> str | None:
         """Microsoft's end-session URL for single sign-out, when the authority has one."""
         ...

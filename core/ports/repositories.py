@@ -16,7 +16,9 @@ from core.model import (
     IdentityProvider,
     Invite,
     Membership,
+    MicrosoftTokens,
     Role,
+    RoleMapping,
     Session,
     User,
     UserAccount,
@@ -133,7 +135,30 @@ class MembershipRepository(Protocol):
         ...
 
     async def update(self, membership: Membership) -> None:
-        """Replace the role of the membership with the same (user_id, workspace_id)."""
+        """Replace the role, origin and base role of the membership with the same
+        (user_id, workspace_id)."""
+        ...
+
+    async def remove(self, user_id: str, workspace_id: int) -> None:
+        """Delete the membership; removing one that does not exist is not an error."""
+        ...
+
+
+class RoleMappingRepository(Protocol):
+    async def for_provider(self, provider_id: str) -> Sequence[RoleMapping]:
+        """The provider's mappings, by workspace id, then source, value and id."""
+        ...
+
+    async def add(self, mapping: RoleMapping) -> None:
+        """Unique keys: id; (provider_id, source, value, workspace_id)."""
+        ...
+
+    async def remove(self, mapping_id: str) -> bool:
+        """Delete a mapping; False when there was none with that id."""
+        ...
+
+    async def list(self) -> Sequence[RoleMapping]:
+        """Every mapping, by provider id, then as `for_provider` orders them."""
         ...
 
 
@@ -177,4 +202,33 @@ class SessionRepository(Protocol):
 
     async def open_for_user(self, user_id: str, now: datetime) -> Sequence[Session]:
         """The user's sessions not revoked and not expired at `now`."""
+        ...
+
+    async def claim_for_confirmation(
+        self, now: datetime, confirmed_before: datetime, lease_until: datetime, limit: int
+    ) -> Sequence[Session]:
+        """Take the lease on at most `limit` sessions that are open at `now`, were last
+        confirmed before `confirmed_before` (`confirmed_at`, else `created_at`) and whose
+        lease is free (none, or ending at or before `now`), oldest confirmation first: each
+        gets `confirm_lease_until = lease_until`, in writes guarded by the lease still being
+        free, so that of two units of work claiming at once (even in two processes) each
+        session goes to at most one. The claimed sessions, as written."""
+        ...
+
+    async def confirm(
+        self, session_id: str, tokens: MicrosoftTokens, at: datetime, now: datetime
+    ) -> Session | None:
+        """Record that Microsoft confirmed the session at `at`: replace its Microsoft tokens
+        with `tokens`, set `confirmed_at = at` and free its lease, in one write guarded by
+        the session being open at `now` (a session closed meanwhile keeps no tokens and is
+        never reopened). The session after the change, or None when it is not open."""
+        ...
+
+    async def revoke_by_microsoft_sid(
+        self, issuer: str, microsoft_sid: str, at: datetime
+    ) -> Sequence[Session]:
+        """Close every session not yet revoked whose `microsoft_issuer` is `issuer` and
+        `microsoft_sid` is `microsoft_sid` (exact matches), deleting their Microsoft
+        tokens, as `revoke` does; the sessions closed by this call (none when there are
+        none left: idempotent), by creation time then id."""
         ...

@@ -11,6 +11,7 @@ from core.ports.repositories import (
     InviteRepository,
     MembershipRepository,
     ProviderRepository,
+    RoleMappingRepository,
     RoleRepository,
     SessionRepository,
     UserRepository,
@@ -39,6 +40,7 @@ class UnitOfWork(Protocol):
     memberships: MembershipRepository
     invites: InviteRepository
     sessions: SessionRepository
+    role_mappings: RoleMappingRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from core.model import Invite, InviteStatus, Membership, Role, User
+from core.model import GrantOrigin, Invite, InviteStatus, Membership, Role, User
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ def grant_invites(
             granted = Membership(user.id, invite.workspace_id, role.name, now)
             added[invite.workspace_id] = current[invite.workspace_id] = granted
         elif _rank(roles, held.role) < role.rank:
-            granted = replace(held, role=role.name)
+            # an invite above what a role mapping granted: the role is the invite's now
+            granted = replace(held, role=role.name, origin=GrantOrigin.DIRECT, base_role=None)
             target = added if invite.workspace_id in added else raised
             target[invite.workspace_id] = current[invite.workspace_id] = granted
         applied.append(

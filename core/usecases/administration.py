@@ -5,6 +5,7 @@ Each method is one intention and one unit of work. Bad input raises
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -15,16 +16,20 @@ from core.model import (
     IdentityProvider,
     Invite,
     InviteStatus,
+    MappingSource,
     ProviderKind,
     Role,
+    RoleMapping,
     User,
     UserDirectory,
     Workspace,
 )
 from core.navigation import is_valid_origin
 from core.policy import SignInPolicy
-from core.ports import Clock, IdGenerator, UnitOfWorkFactory
+from core.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 
+_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+MAX_MAPPING_VALUE = 256
 STANDARD_ROLES: tuple[tuple[str, int], ...] = (("owner", 30), ("editor", 20), ("viewer", 10))
 
 
@@ -170,6 +175,58 @@ class Administration:
     async def providers(self) -> Sequence[IdentityProvider]:
         async with self._uow() as uow:
             return await uow.providers.list()
+
+    # Role mappings (app roles and groups -> workspace roles) ---------------------------------
+    async def add_role_mapping(
+        self, provider: str, source: MappingSource, value: str, workspace_id: int, role: str
+    ) -> RoleMapping:
+        """Map the app role or group `value` of the provider named by `provider` (its id,
+        issuer or name) to `role` in `workspace_id`; applied at each of its sign-ins."""
+        value = value.strip()
+        if source is MappingSource.GROUP:
+            value = value.lower()
+            if not _GUID.match(value):
+                raise _bad("a group is named by its object id (a GUID)")
+        if not value or len(value) > MAX_MAPPING_VALUE:
+            raise _bad(f"an app role value has 1 to {MAX_MAPPING_VALUE} characters")
+        try:
+            async with self._uow() as uow:
+                found = await self._provider(uow, provider)
+                if await uow.workspaces.get(workspace_id) is None:
+                    raise _bad(f"no workspace {workspace_id}")
+                if await uow.roles.by_name(role) is None:
+                    raise _bad(f"no role named {role!r}")
+                mapping = RoleMapping(self._ids.new_id(), found.id, source, value, workspace_id, role)
+                await uow.role_mappings.add(mapping)
+                await uow.commit()
+        except DuplicateKey as error:
+            raise _bad("that provider already maps this value in this workspace") from error
+        return mapping
+
+    async def role_mappings(self, provider: str | None = None) -> Sequence[RoleMapping]:
+        async with self._uow() as uow:
+            if provider is None:
+                return await uow.role_mappings.list()
+            return await uow.role_mappings.for_provider((await self._provider(uow, provider)).id)
+
+    async def remove_role_mapping(self, mapping_id: str) -> None:
+        """Roles the mapping granted are taken back at each person's next sign-in."""
+        async with self._uow() as uow:
+            if not await uow.role_mappings.remove(mapping_id):
+                raise _bad(f"no role mapping {mapping_id}")
+            await uow.commit()
+
+    @staticmethod
+    async def _provider(uow: UnitOfWork, ref: str) -> IdentityProvider:
+        found = await uow.providers.get(ref) or await uow.providers.by_issuer(ref)
+        if found is None:
+            named = [p for p in await uow.providers.list() if p.name == ref]
+            if len(named) > 1:
+                raise _bad(f"several providers are named {ref!r}; use the id or issuer")
+            found = named[0] if named else None
+        if found is None:
+            raise _bad(f"no provider {ref!r}")
+        return found
 
     async def users(self) -> Sequence[User]:
         async with self._uow() as uow:

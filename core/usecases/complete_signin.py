@@ -10,6 +10,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from core.errors import ErrorCode, SignInError
 from core.identity import LoginFlow
@@ -25,7 +26,7 @@ from core.ports import (
     TokenIssuer,
 )
 from core.rules.memberships import landing_path
-from core.usecases.record_signin import RecordSignIn
+from core.usecases.record_signin import MicrosoftSession, RecordSignIn
 from core.usecases.sessions import issue_token, remember
 from core.usecases.start_login import binding_hash
 
@@ -54,6 +55,15 @@ class PasswordResetStarted:
     auth_uri: str = field(repr=False)
     state: str = field(repr=False)
     frontend_origin: str | None
+
+
+def microsoft_session(claims: Mapping[str, Any]) -> MicrosoftSession | None:
+    """The (`iss`, `sid`) of a validated ID token, when it names Microsoft's session (`sid`
+    is an optional claim: without it, front-channel logout cannot find the session)."""
+    issuer, sid = claims.get("iss"), claims.get("sid")
+    if isinstance(issuer, str) and issuer and isinstance(sid, str) and sid:
+        return MicrosoftSession(issuer, sid)
+    return None
 
 
 class CompleteSignIn:
@@ -117,7 +127,7 @@ class CompleteSignIn:
             raise
         identity = await self._profiles.read(login)
         tokens = MicrosoftTokens(login.access_token, login.refresh_token, login.id_token)
-        record = await self._record(identity, flow.authority, tokens)
+        record = await self._record(identity, flow.authority, tokens, microsoft_session(login.claims))
         now = self._clock.now()
         token, claims = issue_token(self._tokens, self._ids, self._policy, record.session, now)
         await remember(self._cache, record.session, now)

@@ -6,7 +6,7 @@ what that one wrote (bounded attempts), so both sign-ins succeed with one user.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from core.emails import email_domain, normalise_email
 from core.errors import DuplicateKey, ErrorCode, SignInError
@@ -16,6 +16,15 @@ from core.policy import SignInPolicy
 from core.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from core.rules.identity import KnownRecords, Resolution, resolve_identity
 from core.rules.memberships import InviteGrants, choose_landing, grant_invites
+from core.rules.role_mappings import MappingGrants, apply_role_mappings, mapped_roles
+
+
+@dataclass(frozen=True)
+class MicrosoftSession:
+    """Microsoft's own session a sign-in belongs to: the ID token's `iss` and `sid`."""
+
+    issuer: str
+    sid: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -46,10 +55,13 @@ class RecordSignIn:
         identity: ExternalIdentity,
         authority: str = "aad",
         microsoft_tokens: MicrosoftTokens | None = None,
+        microsoft_session: MicrosoftSession | None = None,
     ) -> SignInRecord:
+        """`microsoft_session` is the (`iss`, `sid`) of the ID token, kept with the session
+        for Microsoft's front-channel logout."""
         for _ in range(self._policy.max_attempts):
             try:
-                return await self._attempt(identity, authority, microsoft_tokens)
+                return await self._attempt(identity, authority, microsoft_tokens, microsoft_session)
             except DuplicateKey:
                 continue  # another sign-in won a race; decide again on what it wrote
         raise SignInError(
@@ -57,7 +69,11 @@ class RecordSignIn:
         )
 
     async def _attempt(
-        self, identity: ExternalIdentity, authority: str, tokens: MicrosoftTokens | None
+        self,
+        identity: ExternalIdentity,
+        authority: str,
+        tokens: MicrosoftTokens | None,
+        microsoft: MicrosoftSession | None,
     ) -> SignInRecord:
         now = self._clock.now()
         async with self._uow() as uow:
@@ -70,7 +86,11 @@ class RecordSignIn:
             roles = {role.name: role for role in await uow.roles.list()}
             grants = grant_invites(user, invites, held, roles, now)
             await _persist_grants(uow, grants)
-            landing = choose_landing(user, grants.memberships)
+            mappings = await uow.role_mappings.for_provider(resolution.account.provider_id)
+            wanted = mapped_roles(mappings, identity.app_roles, identity.groups, roles)
+            mapped = apply_role_mappings(user.id, grants.memberships, wanted, roles, now)
+            await _persist_mapped(uow, mapped)
+            landing = choose_landing(user, mapped.memberships)
             workspace = await uow.workspaces.get(landing) if landing is not None else None
             if landing != user.last_workspace_id and landing is not None:
                 user = replace(user, last_workspace_id=landing)
@@ -85,6 +105,9 @@ class RecordSignIn:
                 idle_expires_at=now + min(self._policy.session_idle, self._policy.session_absolute),
                 expires_at=now + self._policy.session_absolute,
                 microsoft_tokens=tokens,
+                microsoft_sid=microsoft.sid if microsoft else None,
+                microsoft_issuer=microsoft.issuer if microsoft else None,
+                confirmed_at=now,
             )
             await uow.sessions.add(session)
             await uow.commit()
@@ -129,3 +152,12 @@ async def _persist_grants(uow: UnitOfWork, grants: InviteGrants) -> None:
         await uow.memberships.update(membership)
     for invite in grants.applied:
         await uow.invites.update(invite)
+
+
+async def _persist_mapped(uow: UnitOfWork, mapped: MappingGrants) -> None:
+    for membership in mapped.removed:
+        await uow.memberships.remove(membership.user_id, membership.workspace_id)
+    for membership in mapped.added:
+        await uow.memberships.add(membership)
+    for membership in mapped.changed:
+        await uow.memberships.update(membership)

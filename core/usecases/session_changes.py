@@ -1,4 +1,5 @@
-"""Use cases that change an open session: refresh (slide the idle timeout) and log out."""
+"""Use cases that change an open session: refresh (Microsoft re-validates it, then the idle
+timeout slides) and log out."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,7 +8,9 @@ from datetime import datetime
 from core.errors import ErrorCode, SignInError
 from core.policy import SignInPolicy
 from core.ports import Clock, IdentityGateway, IdGenerator, SessionCache, TokenIssuer, UnitOfWorkFactory
+from core.rules.revalidation import Verdict
 from core.usecases.authenticate import Authenticate
+from core.usecases.revalidation import RevalidateSession, Revalidation, SessionClosedByMicrosoft
 from core.usecases.sessions import issue_token, remember
 
 
@@ -15,14 +18,19 @@ from core.usecases.sessions import issue_token, remember
 class Refreshed:
     token: str = field(repr=False)
     expires_at: datetime
+    revalidation: Revalidation | None = None
 
 
 class RefreshSession:
-    """A new token for an open session; the idle timeout slides, never past the absolute."""
+    """A new token for an open session that Microsoft still vouches for: the kept refresh
+    token is redeemed first (`RevalidateSession`); a refused grant closes the session
+    (`SessionClosedByMicrosoft`), silence from Microsoft keeps it within
+    `max_unconfirmed`. The idle timeout slides, never past the absolute expiry."""
 
     def __init__(
         self,
         authenticate: Authenticate,
+        revalidate: RevalidateSession,
         uow: UnitOfWorkFactory,
         tokens: TokenIssuer,
         clock: Clock,
@@ -30,6 +38,7 @@ class RefreshSession:
         policy: SignInPolicy,
     ) -> None:
         self._authenticate = authenticate
+        self._revalidate = revalidate
         self._uow = uow
         self._tokens = tokens
         self._clock = clock
@@ -38,6 +47,9 @@ class RefreshSession:
 
     async def __call__(self, token: str) -> Refreshed:
         current = await self._authenticate(token)
+        revalidation = await self._revalidate(current.session)
+        if revalidation.verdict is Verdict.CLOSED:
+            raise SessionClosedByMicrosoft(revalidation)
         now = self._clock.now()
         until = min(now + self._policy.session_idle, current.session.expires_at)
         async with self._uow() as uow:
@@ -47,7 +59,7 @@ class RefreshSession:
                 raise SignInError(ErrorCode.INVALID_TOKEN, "session closed")
             await uow.commit()
         new_token, claims = issue_token(self._tokens, self._ids, self._policy, session, now)
-        return Refreshed(new_token, claims.expires_at)
+        return Refreshed(new_token, claims.expires_at, revalidation)
 
 
 @dataclass(frozen=True)

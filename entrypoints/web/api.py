@@ -61,8 +61,13 @@ async def me(
 
 
 @post("/auth/refresh", summary="A new token for an open session", status_code=200)
-async def refresh(request: Request[Any, Any, Any], refresh_session: RefreshSession) -> dict[str, Any]:
+async def refresh(
+    request: Request[Any, Any, Any], refresh_session: RefreshSession, security_log: SecurityLog
+) -> dict[str, Any]:
     refreshed = await refresh_session(bearer_token(request))
+    if refreshed.revalidation is not None:
+        correlation = str(request.scope.get("state", {}).get("correlation_id", "-"))
+        security_log.revalidated(refreshed.revalidation, via="refresh", correlation=correlation)
     return {"access_token": refreshed.token, "token_type": "Bearer",
             "expires_at": _iso(refreshed.expires_at)}
 
@@ -74,6 +79,15 @@ async def exchange_code(data: dict[str, str], redeem: RedeemHandoffCode) -> dict
     return {"access_token": token, "token_type": "Bearer"}
 
 
+def _post_logout_redirect(frontend_host: str | None, settings: Settings) -> str | None:
+    """Where Microsoft may send the browser after a single sign-out: the allow-listed origin
+    named, else nowhere (Microsoft's own signed-out page). Never a reason not to log out."""
+    try:
+        return match_origin(frontend_host, settings.allowed_origins) + "/" if frontend_host else None
+    except SignInError:
+        return None
+
+
 async def _logout(
     request: Request[Any, Any, Any],
     logout: Logout,
@@ -81,19 +95,24 @@ async def _logout(
     security_log: SecurityLog,
     frontend_host: str | None,
 ) -> dict[str, Any]:
-    post_logout = None
-    if frontend_host:
-        post_logout = match_origin(frontend_host, settings.allowed_origins) + "/"
-    done = await logout(bearer_token(request), post_logout)
+    """The session is closed whatever `frontendHost` says: the origin only decides where the
+    browser goes next, so a missing, malformed or foreign one costs the redirect, not the
+    logout."""
     correlation = str(request.scope.get("state", {}).get("correlation_id", "-"))
+    post_logout = _post_logout_redirect(frontend_host, settings)
+    done = await logout(bearer_token(request), post_logout)
     security_log.logout(done.user_id, done.session_id, correlation)
+    if frontend_host and post_logout is None:
+        security_log.origin_refused(correlation, request.url.path)
     return {"status": "logged_out", "end_session_url": done.end_session_url}
 
 
+# No length or shape constraint on frontendHost here: Litestar would refuse such a request
+# before the handler runs, and the session would stay open (the edge bounds the query).
 @post("/logout", summary="Close this session", status_code=200)
 async def logout_post(
     request: Request[Any, Any, Any], logout: Logout, settings: Settings, security_log: SecurityLog,
-    frontend_host: Annotated[str | None, Parameter(query="frontendHost", max_length=2048)] = None,
+    frontend_host: Annotated[str | None, Parameter(query="frontendHost")] = None,
 ) -> dict[str, Any]:
     return await _logout(request, logout, settings, security_log, frontend_host)
 
@@ -101,6 +120,6 @@ async def logout_post(
 @get("/logout", summary="Close this session (bearer header required)")
 async def logout_get(
     request: Request[Any, Any, Any], logout: Logout, settings: Settings, security_log: SecurityLog,
-    frontend_host: Annotated[str | None, Parameter(query="frontendHost", max_length=2048)] = None,
+    frontend_host: Annotated[str | None, Parameter(query="frontendHost")] = None,
 ) -> dict[str, Any]:
     return await _logout(request, logout, settings, security_log, frontend_host)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from litestar import Litestar, Request, Response
@@ -20,11 +21,14 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from adapters.sql.database import SqlDatabase
 from adapters.sql.migrate import ensure_schema_async
 from core.errors import ErrorCode, SignInError
+from core.navigation import parse_origin
+from core.usecases.revalidation import SessionClosedByMicrosoft
 from entrypoints.container import Container
-from entrypoints.web import api, health, login
+from entrypoints.web import api, frontchannel, health, login
 from entrypoints.web.answers import api_error
+from entrypoints.web.bodies import MAX_BODY_BYTES
 from entrypoints.web.health import Check, Readiness, discovery_check, discovery_url
-from entrypoints.web.middleware import edge_middleware
+from entrypoints.web.middleware import install_edge
 
 logger = logging.getLogger("azure_signin.web")
 
@@ -35,9 +39,11 @@ def _correlation(request: Request[Any, Any, Any]) -> str:
 
 def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     if isinstance(error, HTTPException):  # Litestar's own 4xx (validation, 404, 405, ...)
+        # The status's own phrase, never Litestar's detail: "Validation failed for GET
+        # /path?query" would echo the request's query string (a code, a state) back.
         return Response(
             content={"error": "invalid_request" if error.status_code < 500 else "server_error",
-                     "detail": error.detail},
+                     "detail": HTTPStatus(error.status_code).phrase},
             status_code=error.status_code,
             headers={**(error.headers or {}), "Cache-Control": "no-store"},
         )
@@ -47,6 +53,22 @@ def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[A
         content={"error": "server_error", "correlation_id": correlation},
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
         headers={"Cache-Control": "no-store"},
+    )
+
+
+def cors_config(allowed_origins: tuple[str, ...]) -> CORSConfig:
+    """CORS for exactly the redirect allow-list. Litestar reads `*` in an entry as a
+    wildcard, so each entry must be a canonical origin from the one parser (which refuses
+    wildcards); anything else stops the app from being built."""
+    for origin in allowed_origins:
+        if str(parse_origin(origin)) != origin:
+            raise ValueError(f"{origin!r} is not a canonical origin")
+    return CORSConfig(
+        allow_origins=list(allowed_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        allow_credentials=False,
+        max_age=600,
     )
 
 
@@ -91,6 +113,7 @@ def create_app(container: Container) -> Litestar:
         "describe": provide(container.describe_session),
         "refresh_session": provide(container.refresh_session),
         "logout": provide(container.logout),
+        "frontchannel": provide(container.frontchannel_logout),
         "limiter": provide(container.rate_limiter),
         "security_log": provide(container.security_log),
         "readiness": provide(lambda: readiness),
@@ -102,7 +125,9 @@ def create_app(container: Container) -> Litestar:
 
     def signin_error(request: Request[Any, Any, Any], error: SignInError) -> Response[Any]:
         correlation = _correlation(request)
-        if error.code in (ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DISABLED):
+        if isinstance(error, SessionClosedByMicrosoft):
+            security_log.revalidated(error.revalidation, via="refresh", correlation=correlation)
+        elif error.code in (ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DISABLED):
             security_log.token_refused(error.code, correlation, request.url.path)
         return api_error(error, correlation)
 
@@ -114,9 +139,14 @@ def create_app(container: Container) -> Litestar:
         # never fails start-up: Microsoft being down is what /health/ready reports.
         warm_up = getattr(container.gateway(), "warm_up", None)
         if warm_up is not None:
-            task = asyncio.get_running_loop().create_task(warm_up())
-            background.add(task)  # a reference, so the task is not collected mid-way
-            task.add_done_callback(background.discard)
+            _in_background(warm_up())
+        # Sessions used without refresh are re-validated by every process, sharing the work.
+        _in_background(container.sweeper().run())
+
+    def _in_background(work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        background.add(task)  # a reference, so the task is not collected mid-way
+        task.add_done_callback(background.discard)
 
     async def shutdown() -> None:
         for task in list(background):
@@ -128,29 +158,24 @@ def create_app(container: Container) -> Litestar:
             except Exception:
                 logger.warning("closing %s failed", name, exc_info=True)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             login.start_login, login.redirect_endpoint,
             api.me, api.refresh, api.exchange_code, api.logout_post, api.logout_get,
+            frontchannel.frontchannel_logout,
             health.live, health.ready, health.jwks,
         ],
         dependencies=dependencies,
         exception_handlers={SignInError: signin_error, Exception: _unexpected},
-        middleware=[edge_middleware],
-        cors_config=CORSConfig(
-            allow_origins=list(settings.allowed_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
-            allow_credentials=False,
-            max_age=600,
-        ),
+        cors_config=cors_config(settings.allowed_origins),
         openapi_config=OpenAPIConfig(title="azure-signin", version="0.1.0", path="/schema"),
         on_startup=[startup],
         on_shutdown=[shutdown],
-        request_max_body_size=64 * 1024,
+        request_max_body_size=MAX_BODY_BYTES,
         logging_config=None,
         debug=False,
     )
+    return install_edge(app)  # outside routing: 404, 405 and CORS preflights included
 
 
 async def _close(instance: Any) -> None:

@@ -9,6 +9,8 @@ import json
 import logging
 
 from core.errors import ErrorCode
+from core.rules.revalidation import Verdict
+from core.usecases.revalidation import Revalidation
 
 logger = logging.getLogger("azure_signin.security")
 
@@ -41,3 +43,35 @@ class SecurityLog:
 
     def token_refused(self, code: ErrorCode, correlation: str, route: str) -> None:
         self._emit(logging.INFO, "token_refused", correlation, reason=code.value, route=route)
+
+    def origin_refused(self, correlation: str, route: str) -> None:
+        """A request named a frontend origin that is not allowed (it was not followed)."""
+        self._emit(logging.WARNING, "origin_refused", correlation, route=route)
+
+    def revalidated(self, result: Revalidation, *, via: str, correlation: str = "-") -> None:
+        """What a re-validation did, when it is worth a line: a session closed or left
+        unconfirmed (a confirmation is routine)."""
+        if result.verdict is Verdict.CLOSED:
+            self.session_closed(result.user_id, result.session_id, result.reason, result.microsoft_code,
+                                via=via, correlation=correlation)
+        elif result.verdict is Verdict.KEPT:
+            self.session_unconfirmed(result.session_id, result.reason, via=via, correlation=correlation)
+
+    def session_closed(
+        self, user_id: str, session_id: str, reason: str, microsoft_code: str | None, *,
+        via: str, correlation: str = "-",
+    ) -> None:
+        """Microsoft no longer vouches for a session (or could not for too long): closed."""
+        self._emit(logging.WARNING, "session_closed", correlation, user=self._hash(user_id),
+                   session=self._hash(session_id), reason=reason, microsoft_code=microsoft_code, via=via)
+
+    def session_unconfirmed(self, session_id: str, reason: str, *, via: str, correlation: str = "-") -> None:
+        """Microsoft could not be asked about a session; it stays open for now."""
+        self._emit(logging.WARNING, "session_unconfirmed", correlation,
+                   session=self._hash(session_id), reason=reason, via=via)
+
+    def frontchannel_logout(self, closed: list[tuple[str, str]], correlation: str) -> None:
+        """Microsoft signed a person out: the (user, session) pairs closed."""
+        self._emit(logging.INFO, "frontchannel_logout", correlation, closed=len(closed),
+                   sessions=[self._hash(s) for _, s in closed],
+                   users=sorted({self._hash(u) for u, _ in closed}))

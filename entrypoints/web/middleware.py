@@ -1,14 +1,33 @@
-"""ASGI middleware around the whole app: a correlation id per request, limits on URL and
-header size, security headers, and an access log that never prints a query string (the
-callback's carries the authorization code and state)."""
+"""The edge: every answer of the service, whatever its route or none, passes through here.
+
+Litestar runs the `middleware=` of an app only for requests that matched a route: a 404, a
+405 or a CORS preflight (answered by Litestar's CORS middleware, which wraps the router)
+never reaches it. So the edge is not a Litestar middleware: `install_edge(app)` wraps the
+app's outermost ASGI handler (`Litestar.asgi_handler`, which holds the CORS middleware, the
+app-level exception handlers and the router), inside `Litestar.__call__`. It gives every
+request:
+
+- a correlation id (`X-Correlation-Id`, and `scope["state"]["correlation_id"]`);
+- limits on query string, headers and body (bodies.py), refused with a 4xx before any
+  route or Litestar parser sees them;
+- security headers, and `Cache-Control: no-store` / `Pragma: no-cache` on every answer that
+  did not choose a cache policy of its own (RFC 6749 §5.1: an answer carrying a token or
+  personal data must never be stored; JWKS chooses `public, max-age=...`);
+- one access-log line (method, path without its query string, status, time).
+"""
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from litestar import Litestar
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from entrypoints.web.bodies import MAX_BODY_BYTES, BodyRefused, check_body
 
 access_log = logging.getLogger("azure_signin.access")
 
@@ -19,20 +38,101 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
 ]
+NO_STORE = [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
 
 
-async def _plain(send: Send, status: int, text: str, correlation: str) -> None:
+def install_edge(app: Litestar) -> Litestar:
+    """Put the edge around everything `app` answers; returns `app`."""
+    app.asgi_handler = edge(app.asgi_handler)
+    return app
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return bytes(value)
+    return None
+
+
+def _frame_ancestors_set(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(
+        k.lower() == b"content-security-policy" and b"frame-ancestors" in v for k, v in headers
+    )
+
+
+def _finish_headers(headers: list[tuple[bytes, bytes]], correlation: str) -> list[tuple[bytes, bytes]]:
+    present = {k.lower() for k, _ in headers}
+    if _frame_ancestors_set(headers):
+        # a page that names who may frame it (front-channel logout): the blanket DENY
+        # would override that in older browsers
+        present.add(b"x-frame-options")
+    out = list(headers)
+    out += [h for h in SECURITY_HEADERS if h[0] not in present]
+    if b"cache-control" not in present:
+        out += [h for h in NO_STORE if h[0] not in present]
+    elif b"pragma" not in present and any(
+        k.lower() == b"cache-control" and b"no-store" in v.lower() for k, v in headers
+    ):
+        out.append((b"pragma", b"no-cache"))
+    out.append((b"x-correlation-id", correlation.encode()))
+    return out
+
+
+async def _refuse(send: Send, refused: BodyRefused) -> None:
+    body = json.dumps({"error": "invalid_request", "detail": refused.reason}).encode()
     await send({
         "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                    (b"x-correlation-id", correlation.encode()), *SECURITY_HEADERS],
+        "status": refused.status,
+        "headers": [(b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode())],
     })
-    await send({"type": "http.response.body", "body": text.encode()})
+    await send({"type": "http.response.body", "body": body})
 
 
-def edge_middleware(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole body, or None when the client went away. Stops reading past the limit."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunk = bytes(message.get("body", b""))
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise BodyRefused(413, "request body too large")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the app the body already read, then the client's own."""
+    pending = [body]
+
+    async def replay() -> Any:
+        if pending:
+            return {"type": "http.request", "body": pending.pop(), "more_body": False}
+        return await receive()
+    return replay
+
+
+def _refusal(scope: Scope) -> BodyRefused | None:
+    """A 4xx for a request whose line or headers are over the limits, checked before reading."""
+    if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
+        return BodyRefused(414, "URI too long")
+    if sum(len(k) + len(v) for k, v in scope.get("headers", [])) > MAX_HEADER_BYTES:
+        return BodyRefused(431, "Request headers too large")
+    declared = _header(scope, b"content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+        return BodyRefused(413 if declared.isdigit() else 400, "request body too large or malformed")
+    return None
+
+
+def edge(app: ASGIApp) -> ASGIApp:
+    """The edge around `app` (see the module's docstring)."""
+
+    async def handle(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
@@ -40,28 +140,42 @@ def edge_middleware(app: ASGIApp) -> ASGIApp:
         state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[typeddict-item]
         state["correlation_id"] = correlation
         started = time.perf_counter()
-        status_seen = {"status": 0}
-        if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES:
-            status_seen["status"] = 414
-            await _plain(send, 414, "URI too long", correlation)
-        elif sum(len(k) + len(v) for k, v in scope.get("headers", [])) > MAX_HEADER_BYTES:
-            status_seen["status"] = 431
-            await _plain(send, 431, "Request headers too large", correlation)
-        else:
-            async def send_with_headers(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    status_seen["status"] = message["status"]
-                    headers = list(message.get("headers", []))
-                    present = {k.lower() for k, _ in headers}
-                    headers += [h for h in SECURITY_HEADERS if h[0] not in present]
-                    headers.append((b"x-correlation-id", correlation.encode()))
-                    message["headers"] = headers  # type: ignore[typeddict-unknown-key]
-                await send(message)
+        status = {"code": 0}
 
-            await app(scope, receive, send_with_headers)
-        access_log.info(
-            "%s %s %s %.1fms [%s]", scope.get("method", "-"), scope.get("path", "-"),
-            status_seen["status"], (time.perf_counter() - started) * 1000, correlation,
-        )
+        async def send_finished(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message["headers"] = _finish_headers(  # type: ignore[typeddict-unknown-key]
+                    list(message.get("headers", [])), correlation
+                )
+            await send(message)
 
-    return middleware
+        try:
+            await _answer(app, scope, receive, send_finished)
+        finally:
+            access_log.info(
+                "%s %s %s %.1fms [%s]", scope.get("method", "-"), scope.get("path", "-"),
+                status["code"] or "-", (time.perf_counter() - started) * 1000, correlation,
+            )
+
+    return handle
+
+
+async def _answer(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Callable[[Message], Awaitable[None]]
+) -> None:
+    refused = _refusal(scope)
+    body = b""
+    if refused is None:
+        try:
+            body = await _read_body(receive)
+            if body is None:
+                return  # the client disconnected before sending its body: nobody to answer
+            content_type = _header(scope, b"content-type")
+            check_body(body, content_type.decode("latin-1") if content_type is not None else None)
+        except BodyRefused as error:
+            refused = error
+    if refused is not None:
+        await _refuse(send, refused)
+        return
+    await app(scope, _replaying(body, receive), send)

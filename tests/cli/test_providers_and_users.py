@@ -87,3 +87,34 @@ def test_user_disable_makes_an_open_session_fail_at_once(cli):
 def test_user_disable_of_an_unknown_address_fails(cli):
     answer = cli.run("user", "disable", "nobody@example.org")
     assert answer.code == 2 and answer.err.strip() == "azure-signin user disable: no such user"
+
+
+def test_provider_map_add_list_and_remove(cli):
+    assert cli.run("workspace", "add", "Acme", "--host", "https://acme.example.com").code == 0
+    assert cli.run("provider", "add", "Contoso", "--kind", "external_ad", "--issuer", CONTOSO).code == 0
+    by_role = cli.run("provider", "map", "add", "Contoso", "--app-role", "Workspace.Editor",
+                      "--workspace", "1", "--role", "editor", "--json")
+    assert by_role.code == 0, by_role.err
+    made = by_role.json()
+    assert (made["source"], made["value"], made["workspace"], made["role"]) == (
+        "app_role", "Workspace.Editor", 1, "editor")
+    by_group = cli.run("provider", "map", "add", CONTOSO, "--group", "0B1E7A2C-0000-4000-8000-00000000000A",
+                       "--workspace", "1", "--role", "owner", "--json")
+    assert by_group.code == 0 and by_group.json()["value"] == "0b1e7a2c-0000-4000-8000-00000000000a"
+    listed = cli.run("provider", "map", "list", "Contoso", "--json").json()
+    assert [(m["source"], m["role"]) for m in listed] == [("app_role", "editor"), ("group", "owner")]
+    assert "Workspace.Editor" in cli.run("provider", "map", "list").out
+    removed = cli.run("provider", "map", "remove", made["id"])
+    assert removed.code == 0 and "removed" in removed.out
+    assert [m["role"] for m in cli.run("provider", "map", "list", "--json").json()] == ["owner"]
+    again = cli.run("provider", "map", "remove", made["id"])
+    assert again.code == 2 and "no role mapping" in again.err
+
+
+def test_provider_map_add_needs_exactly_one_of_app_role_and_group(cli):
+    both = cli.run("provider", "map", "add", "X", "--app-role", "A", "--group", "g", "--workspace", "1",
+                   "--role", "viewer")
+    assert both.code == 2 and "not allowed with argument" in both.err
+    unknown = cli.run("provider", "map", "add", "nobody", "--app-role", "A", "--workspace", "1",
+                      "--role", "viewer")
+    assert unknown.code == 2 and "no provider 'nobody'" in unknown.err

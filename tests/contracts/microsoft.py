@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from core.errors import ErrorCode, SignInError
+from core.errors import ErrorCode, GrantRevoked, SignInError
 from core.identity import AuthorizationRequest, ExternalIdentity, LoginFlow, RedeemedLogin
 from core.ports.microsoft import IdentityGateway, ProfileReader
 from tests.contracts._support import abstract, not_provided
@@ -55,6 +55,10 @@ class _MicrosoftFixtures:
         return abstract("known_username", type(self).__name__)  # type: ignore[no-any-return]
 
     @pytest.fixture
+    def disable_account(self) -> Callable[[str], Any]:
+        return abstract("disable_account", type(self).__name__)  # type: ignore[no-any-return]
+
+    @pytest.fixture
     def authority(self, gateway: IdentityGateway) -> str:
         return gateway.authorities()[0]
 
@@ -85,7 +89,9 @@ class _MicrosoftFixtures:
 class IdentityGatewayContract(_MicrosoftFixtures):
     """Tests every `IdentityGateway` must pass.
 
-    Provide `gateway`; `sign_in(request, username, action)`, the capability of playing the
+    Provide `gateway`; `disable_account(username)`, the capability of disabling an account
+    at Microsoft (its refresh tokens then refused; undo it at teardown); `sign_in(request,
+    username, action)`, the capability of playing the
     user at Microsoft's page for a begun `request` and returning the parameters Microsoft
     sends to the redirect URI (`action` is `signin`, `cancel`, `forgot_password` or
     `deny`; it may be async); and `known_username`, a user `sign_in` can sign in. Override
@@ -213,6 +219,54 @@ class IdentityGatewayContract(_MicrosoftFixtures):
     ) -> None:
         begun = await gateway.begin(b2c_authority, redirect_uri, password_reset=True)
         assert begun.auth_uri.startswith("https://") and begun.state
+
+    async def test_a_refresh_token_renews_for_the_same_account(
+        self, gateway: IdentityGateway, login: RedeemedLogin, authority: str
+    ) -> None:
+        assert login.refresh_token
+        renewed = await gateway.renew(authority, login.refresh_token)
+        assert renewed.authority == authority
+        assert renewed.claims["oid"] == login.claims["oid"]
+        assert renewed.claims["iss"] == login.claims["iss"]
+        assert "nonce" not in renewed.claims or renewed.claims["nonce"] == login.claims.get("nonce")
+        assert renewed.access_token
+        assert renewed.id_token and renewed.id_token != login.id_token
+        again = await gateway.renew(authority, renewed.refresh_token or login.refresh_token)
+        assert again.claims["oid"] == login.claims["oid"]
+
+    async def test_a_sign_in_names_its_microsoft_session(self, login: RedeemedLogin) -> None:
+        sid = login.claims.get("sid")
+        assert isinstance(sid, str) and sid
+
+    async def test_an_unknown_refresh_token_is_a_refused_grant(
+        self, gateway: IdentityGateway, authority: str
+    ) -> None:
+        with pytest.raises(GrantRevoked) as caught:
+            await gateway.renew(authority, "not-a-refresh-token-" + "x" * 40)
+        assert caught.value.reason == "grant_invalid"
+
+    async def test_renew_for_an_unknown_authority_is_an_invalid_request(
+        self, gateway: IdentityGateway
+    ) -> None:
+        assert await fails_with(gateway.renew("no-such-authority", "rt")) is ErrorCode.INVALID_REQUEST
+
+    async def test_a_disabled_accounts_refresh_token_is_refused(
+        self,
+        gateway: IdentityGateway,
+        login: RedeemedLogin,
+        authority: str,
+        known_username: str,
+        disable_account: Callable[[str], Any],
+    ) -> None:
+        assert login.refresh_token
+        result = disable_account(known_username)
+        if inspect.isawaitable(result):
+            await result
+        with pytest.raises(GrantRevoked) as caught:
+            await gateway.renew(authority, login.refresh_token)
+        assert caught.value.reason == "account_disabled"
+        assert caught.value.microsoft_code == "AADSTS50057"
+        assert "refresh" not in str(caught.value) and login.refresh_token not in str(caught.value)
 
     async def test_end_session_url_is_a_url_or_none(self, gateway: IdentityGateway, authority: str) -> None:
         url = gateway.end_session_url(authority, "https://app.example.com/")

@@ -38,6 +38,10 @@ class FakeMicrosoftFixtures:
     def known_username(self) -> str:
         return "alice"
 
+    @pytest.fixture
+    def disable_account(self, fake: FakeMicrosoft):
+        return fake.refuse_grants
+
 
 class TestFakeMicrosoftGateway(FakeMicrosoftFixtures, IdentityGatewayContract):
     pass

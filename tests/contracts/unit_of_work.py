@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from tests.contracts.uow_people import DirectoryProviderContract, UserAccountContract
+from tests.contracts.uow_revalidation import SessionRevalidationContract
+from tests.contracts.uow_role_mappings import RoleMappingContract
 from tests.contracts.uow_transactions import TransactionContract
 from tests.contracts.uow_workspaces import InviteSessionContract, WorkspaceRoleContract
 
@@ -13,13 +15,15 @@ class UnitOfWorkContract(
     DirectoryProviderContract,
     WorkspaceRoleContract,
     InviteSessionContract,
+    SessionRevalidationContract,
+    RoleMappingContract,
 ):
-    """Tests every `UnitOfWork` (with its nine repositories) must pass.
+    """Tests every `UnitOfWork` (with its ten repositories) must pass.
 
     Provide two fixtures: `uow_factory`, a `UnitOfWorkFactory` over an *empty* database
     of its own (workspace ids are expected to start at 1), and `row_counts()`, which
     returns the committed rows per table (`users`, `accounts`, `directories`, `providers`,
-    `workspaces`, `roles`, `memberships`, `invites`, `sessions`) read out of band — not
+    `workspaces`, `roles`, `memberships`, `invites`, `sessions`, `role_mappings`) read out of band — not
     through a unit of work — so the suite can prove that nothing was written. Either may be
     async. Each part is a class of its own (`TransactionContract`, `UserAccountContract`,
     ...) should you want to run only some::

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.errors import ErrorCode, SignInError
-from core.navigation import MAX_PATH_LENGTH, is_valid_origin, match_origin, safe_return_path
+from core.navigation import MAX_PATH_LENGTH, is_valid_origin, match_origin, parse_origin, safe_return_path
 
 ALLOWED = ("https://app.contoso.com", "http://localhost:3001", "https://admin.contoso.com:8443/")
 
@@ -77,10 +77,6 @@ def test_unicode_look_alike_hosts_are_refused(candidate: str, allowed: str) -> N
     with pytest.raises(SignInError):
         match_origin(candidate, [allowed])
     assert not is_valid_origin(candidate)
-
-
-def test_the_allow_lists_spelling_is_kept_verbatim_but_for_a_trailing_slash() -> None:
-    assert match_origin("https://shop.example.box", ["https://SHOP.Example.BOX/"]) == "https://SHOP.Example.BOX"
 
 
 def test_invalid_entries_of_the_allow_list_match_nothing() -> None:
@@ -197,3 +193,79 @@ def test_a_refused_origin_carries_what_was_asked_for_cut_to_its_limit() -> None:
     with pytest.raises(OriginNotAllowed) as caught:
         match_origin(long, ALLOWED)
     assert caught.value.origin == long[: OriginNotAllowed.MAX_SHOWN]
+
+
+# --- the one origin parser (issue 11 point 8) ---------------------------------------------
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("https://app.contoso.com", "https://app.contoso.com"),
+        ("HTTPS://App.Contoso.COM/", "https://app.contoso.com"),
+        ("https://app.contoso.com:443", "https://app.contoso.com"),
+        ("http://localhost:80", "http://localhost"),
+        ("http://localhost:3001", "http://localhost:3001"),
+        ("https://xn--strae-oqa.de", "https://xn--strae-oqa.de"),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("http://[0:0:0:0:0:0:0:1]:3001", "http://[::1]:3001"),
+        ("  https://app.contoso.com  ", "https://app.contoso.com"),
+        ("https://a-b.c0.example:65535", "https://a-b.c0.example:65535"),
+    ],
+)
+def test_an_origin_has_one_canonical_spelling(raw: str, canonical: str) -> None:
+    origin = parse_origin(raw)
+    assert origin is not None and str(origin) == canonical
+    assert parse_origin(canonical) == origin
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None, "", "https://", "https:///", "https://*.example.com", "https://*", "*",
+        "https://app.*.com", "https://app.example.com*", "https://user@app.example.com",
+        "https://:pw@app.example.com", "https://app.example.com/path", "https://app.example.com//",
+        "https://app.example.com?q", "https://app.example.com#f", "https://app.example.com:0",
+        "https://app.example.com:0443", "https://app.example.com:65536", "https://app.example.com:",
+        "https://app.example.com:+443", "https://app.example.com.", "https://.example.com",
+        "https://app..example.com", "https://-app.example.com", "https://app-.example.com",
+        "https://app_1.example.com", "https://straße.de", "https://app.example.com\\",
+        "https://app%2eexample.com", "https://app example.com", "https://127.1", "https://1.2.3.256",
+        "https://01.2.3.4", "https://[::1", "https://[fe80::1%25eth0]", "https://[not:an:ip:x]", "https://[1::2::3]",
+        "ftp://app.example.com", "javascript://app.example.com", "//app.example.com",
+        "app.example.com", "https://" + "a" * 64 + ".com", "https://" + "a." * 127 + "com",
+        "https://" + "a" * 300,
+    ],
+)
+def test_anything_that_is_not_exactly_an_origin_is_refused(raw: str | None) -> None:
+    assert parse_origin(raw) is None
+    assert raw is None or not is_valid_origin(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "loopback"),
+    [("http://localhost:3001", True), ("http://127.0.0.1", True), ("http://127.9.9.9:1", True),
+     ("http://[::1]", True), ("http://localhost.example.com", False), ("http://10.0.0.1", False),
+     ("https://app.example.com", False), ("http://[2001:db8::1]", False)],
+)
+def test_loopback_origins_are_this_machine_only(raw: str, loopback: bool) -> None:
+    origin = parse_origin(raw)
+    assert origin is not None and origin.loopback is loopback
+
+
+_origin_text = st.lists(
+    st.sampled_from(["https://", "http://", "HTTP://", "a", "b.", "xn--", "-", "*", ".", ":", "443",
+                     "0", "8080", "/", "@", "?", "#", "[", "]", "::1", "%2e", " ", "\\", "\u00df"]),
+    max_size=8,
+).map("".join)
+
+
+@given(st.one_of(_origin_text, st.text(max_size=30)))
+def test_the_canonical_spelling_is_a_fixed_point_and_carries_nothing_but_an_origin(raw: str) -> None:
+    origin = parse_origin(raw)
+    if origin is None:
+        return
+    text = str(origin)
+    assert parse_origin(text) == origin and str(parse_origin(text)) == text
+    assert text.startswith(("http://", "https://"))
+    assert not any(ch in text[len(origin.scheme) + 3:] for ch in "*@?#/\\% ")
+    assert text == text.lower() and text.isascii()

@@ -366,7 +366,8 @@ async def test_session_closed_between_its_check_and_its_refresh_is_not_refreshed
     done = await world.login(ALICE)
     racing = _RevokingBeforeNextUnit(world, done.session_id)
     refresh = RefreshSession(
-        world.authenticate, racing, world.tokens, world.clock, world.ids, world.policy  # type: ignore[arg-type]
+        world.authenticate, world.revalidate, racing, world.tokens, world.clock, world.ids,  # type: ignore[arg-type]
+        world.policy,
     )
     racing.armed = True
     assert await refusal(refresh(done.token)) == (ErrorCode.INVALID_TOKEN, "session closed")

@@ -25,6 +25,7 @@ from core.usecases.complete_signin import (
     SignedIn,
 )
 from core.usecases.record_signin import RecordSignIn
+from core.usecases.revalidation import FrontChannelLogout, RevalidateSession, SweepSessions
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.start_login import LoginStarted, StartLogin, StartLoginInput
 from core.usecases.users import DescribeSession, DisableUser
@@ -59,7 +60,12 @@ class World:
             self.clock, self.ids, self.policy,
         )
         self.authenticate = Authenticate(self.tokens, self.cache, uow, self.clock)
-        self.refresh = RefreshSession(self.authenticate, uow, self.tokens, self.clock, self.ids, self.policy)
+        self.revalidate = RevalidateSession(uow, self.microsoft, self.cache, self.clock, self.policy)
+        self.sweep = SweepSessions(uow, self.revalidate, self.clock, self.policy)
+        self.frontchannel = FrontChannelLogout(uow, self.cache, self.clock)
+        self.refresh = RefreshSession(
+            self.authenticate, self.revalidate, uow, self.tokens, self.clock, self.ids, self.policy
+        )
         self.logout = Logout(self.authenticate, uow, self.cache, self.microsoft, self.clock)
         self.describe = DescribeSession(uow)
         self.disable = DisableUser(uow, self.cache, self.clock)
@@ -85,8 +91,13 @@ class World:
         secret = started.binding_secret if binding_secret is None else binding_secret
         return await self.complete(CompleteSignInInput(reply, secret, REDIRECT_URI))
 
+    @staticmethod
+    def username(identity: ExternalIdentity) -> str:
+        """The fake Microsoft's name for `identity` (what `login` registers it under)."""
+        return f"{identity.issuer}|{identity.object_id}"
+
     async def login(self, identity: ExternalIdentity, **begin: str | None) -> SignedIn:
-        username = f"{identity.issuer}|{identity.object_id}"
+        username = self.username(identity)
         self.microsoft.add_user(username, identity)
         started, state = await self.begin(**begin)
         done = await self.finish(started, self.microsoft.reply_for(state, username))

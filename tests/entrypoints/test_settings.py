@@ -103,3 +103,43 @@ def test_secrets_never_show_in_the_settings_repr():
 def test_every_setting_has_a_description_and_an_example():
     for setting in SETTINGS:
         assert setting.name.startswith("SIGNIN_") and setting.description and setting.example
+
+
+@pytest.mark.parametrize("origins", [
+    "http://app.example.com",                       # http in production
+    "http://localhost:3001",                        # even localhost: embedded mode only
+    "https://*.example.com",                        # a wildcard (Litestar's CORS would expand it)
+    "https://app.example.com,https://*",
+    "*",
+    "https://app.example.com/app",                  # a path
+    "https://user@app.example.com",                 # userinfo
+    "https://app.example.com?x=1",
+    "https://app.example.com#x",
+    "https://app.example.com:0443",                 # an odd port spelling
+])
+def test_production_refuses_unsafe_allowed_origins_naming_the_setting(origins):
+    with pytest.raises(SettingsError, match="SIGNIN_ALLOWED_ORIGINS") as caught:
+        load_settings({**PRODUCTION, "SIGNIN_ALLOWED_ORIGINS": origins})
+    assert origins.split(",")[-1] in str(caught.value)
+
+
+@pytest.mark.parametrize(("origins", "ok"), [
+    ("http://localhost:3001", True),
+    ("http://127.0.0.1:3001,http://[::1]:3001", True),
+    ("https://app.example.com", True),
+    ("http://app.example.com", False),              # http only for this machine
+    ("http://10.0.0.5:3001", False),
+    ("https://*.example.com", False),
+])
+def test_embedded_mode_keeps_http_for_loopback_only(origins, ok):
+    if ok:
+        assert load_settings({"SIGNIN_ALLOWED_ORIGINS": origins}).allowed_origins
+    else:
+        with pytest.raises(SettingsError, match="SIGNIN_ALLOWED_ORIGINS"):
+            load_settings({"SIGNIN_ALLOWED_ORIGINS": origins})
+
+
+def test_allowed_origins_are_kept_in_their_canonical_spelling_once_each():
+    settings = load_settings({**PRODUCTION, "SIGNIN_ALLOWED_ORIGINS":
+                              "HTTPS://App.Example.com/, https://app.example.com:443,https://b.example.com:8443"})
+    assert settings.allowed_origins == ("https://app.example.com", "https://b.example.com:8443")

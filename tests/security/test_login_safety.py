@@ -203,18 +203,19 @@ async def test_unexpected_failure_is_server_error_without_a_trace(service):
 
 
 async def test_a_login_without_origin_lands_on_the_workspace_host_only_when_allowed(make_service):
-    allowed = "http://localhost:3001,http://app.example.com"
+    allowed = "http://localhost:3001,https://app.example.com"
     async with make_service(SIGNIN_ALLOWED_ORIGINS=allowed) as (browser, operator):
         async with operator.container() as admin_side:
             admin = admin_side.administration()
-            listed = await admin.add_workspace("Listed", "http://app.example.com")
+            listed = await admin.add_workspace("Listed", "https://app.example.com")
             unlisted = await admin.add_workspace("Unlisted", "http://not-allowed.example")
             await admin.invite("erin@contoso.com", listed.id, "viewer", accepted=True)
             await admin.invite("zoe@example.net", unlisted.id, "owner", accepted=True)
-        browser.frontend = "http://"  # follow every hop until the service sends us away
+        browser.frontend = "https://app.example.com"  # where erin must land, and nowhere else
         erin = await browser.login("erin@contoso.com", "aad", frontendHost=None)
+        browser.frontend = FRONTEND  # zoe's workspace host is not allowed: the first origin
         zoe = await browser.login("zoe@example.net", "b2c", frontendHost=None)  # signs up
-    assert erin.final.startswith("http://app.example.com/redirect-uri?")
+    assert erin.final.startswith("https://app.example.com/redirect-uri?")
     assert zoe.uri == f"/workspace/{unlisted.id}/home" and zoe.token
     assert zoe.final.startswith("http://localhost:3001/redirect-uri?")
 

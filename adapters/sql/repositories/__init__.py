@@ -5,12 +5,13 @@ from adapters.sql.repositories.sessions import SqlSessionRepository
 from adapters.sql.repositories.users import SqlAccountRepository, SqlUserRepository
 from adapters.sql.repositories.workspaces import (
     SqlMembershipRepository,
+    SqlRoleMappingRepository,
     SqlRoleRepository,
     SqlWorkspaceRepository,
 )
 
 __all__ = [
     "SqlAccountRepository", "SqlDirectoryRepository", "SqlInviteRepository",
-    "SqlMembershipRepository", "SqlProviderRepository", "SqlRoleRepository",
+    "SqlMembershipRepository", "SqlProviderRepository", "SqlRoleMappingRepository", "SqlRoleRepository",
     "SqlSessionRepository", "SqlUserRepository", "SqlWorkspaceRepository",
 ]

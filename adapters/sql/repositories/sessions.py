@@ -6,13 +6,25 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, func, insert, select, update
+from sqlalchemy import ColumnElement, RowMapping, and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.crypto import TokenCipher
 from adapters.sql.repositories.base import SqlRepository
 from adapters.sql.tables import sessions
 from core.model import MicrosoftTokens, Session
+
+
+def _open_at(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        sessions.c.revoked_at.is_(None),
+        sessions.c.idle_expires_at > now,
+        sessions.c.expires_at > now,
+    )
+
+
+def _lease_free(now: datetime) -> ColumnElement[bool]:
+    return or_(sessions.c.confirm_lease_until.is_(None), sessions.c.confirm_lease_until <= now)
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +49,10 @@ class SqlSessionRepository(SqlRepository):
             "expires_at": session.expires_at,
             "revoked_at": session.revoked_at,
             "microsoft_tokens": None if tokens is None else self._cipher.seal(tokens, session.id),
+            "microsoft_sid": session.microsoft_sid,
+            "microsoft_issuer": session.microsoft_issuer,
+            "confirmed_at": session.confirmed_at,
+            "confirm_lease_until": session.confirm_lease_until,
         }
 
     def _tokens(self, sealed: bytes | None, session_id: str) -> MicrosoftTokens | None:
@@ -60,6 +76,10 @@ class SqlSessionRepository(SqlRepository):
             expires_at=row["expires_at"],
             revoked_at=row["revoked_at"],
             microsoft_tokens=self._tokens(row["microsoft_tokens"], row["id"]),
+            microsoft_sid=row["microsoft_sid"],
+            microsoft_issuer=row["microsoft_issuer"],
+            confirmed_at=row["confirmed_at"],
+            confirm_lease_until=row["confirm_lease_until"],
         )
 
     async def get(self, session_id: str) -> Session | None:
@@ -116,3 +136,67 @@ class SqlSessionRepository(SqlRepository):
             .order_by(sessions.c.created_at, sessions.c.id)
         )
         return [self._session(row) for row in (await self._execute(statement)).mappings()]
+
+    async def claim_for_confirmation(
+        self, now: datetime, confirmed_before: datetime, lease_until: datetime, limit: int
+    ) -> Sequence[Session]:
+        last_confirmed = func.coalesce(sessions.c.confirmed_at, sessions.c.created_at)
+        due = (
+            select(sessions.c.id)
+            .where(_open_at(now), _lease_free(now), last_confirmed < confirmed_before)
+            .order_by(last_confirmed, sessions.c.id)
+            .limit(max(limit, 0))
+        )
+        claimed: list[Session] = []
+        for session_id in (await self._execute(due)).scalars().all():
+            # Guarded by the lease still being free: PostgreSQL re-checks the WHERE clause
+            # after waiting on a concurrent claimer's row lock, so one claimer wins.
+            take = (
+                update(sessions)
+                .where(sessions.c.id == session_id, _open_at(now), _lease_free(now))
+                .values(confirm_lease_until=lease_until)
+            )
+            if (await self._execute(take)).rowcount == 1:
+                session = await self.get(session_id)
+                if session is not None:
+                    claimed.append(session)
+        return claimed
+
+    async def confirm(
+        self, session_id: str, tokens: MicrosoftTokens, at: datetime, now: datetime
+    ) -> Session | None:
+        statement = (
+            update(sessions)
+            .where(sessions.c.id == session_id, _open_at(now))
+            .values(
+                microsoft_tokens=self._cipher.seal(tokens, session_id),
+                confirmed_at=at,
+                confirm_lease_until=None,
+            )
+        )
+        if (await self._execute(statement)).rowcount == 0:
+            return None
+        return await self.get(session_id)
+
+    async def revoke_by_microsoft_sid(
+        self, issuer: str, microsoft_sid: str, at: datetime
+    ) -> Sequence[Session]:
+        matching = (
+            sessions.c.microsoft_sid == microsoft_sid,
+            sessions.c.microsoft_issuer == issuer,
+            sessions.c.revoked_at.is_(None),
+        )
+        found = select(sessions.c.id).where(*matching).order_by(sessions.c.created_at, sessions.c.id)
+        ids = list((await self._execute(found)).scalars().all())
+        closed: list[Session] = []
+        for session_id in ids:
+            statement = (
+                update(sessions)
+                .where(sessions.c.id == session_id, sessions.c.revoked_at.is_(None))
+                .values(revoked_at=at, microsoft_tokens=None)
+            )
+            if (await self._execute(statement)).rowcount == 1:
+                session = await self.get(session_id)
+                if session is not None:
+                    closed.append(session)
+        return closed

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from sqlalchemy import RowMapping, delete, insert, select, update
 
 from adapters.sql.repositories.base import SqlRepository
-from adapters.sql.tables import memberships, roles, workspaces
-from core.model import Membership, Role, Workspace
+from adapters.sql.tables import memberships, role_mappings, roles, workspaces
+from core.model import GrantOrigin, MappingSource, Membership, Role, RoleMapping, Workspace
 
 
 def _workspace(row: RowMapping) -> Workspace:
@@ -62,6 +62,8 @@ def _membership(row: RowMapping) -> Membership:
         workspace_id=row["workspace_id"],
         role=row["role"],
         created_at=row["created_at"],
+        origin=GrantOrigin(row["origin"]),
+        base_role=row["base_role"],
     )
 
 
@@ -84,6 +86,8 @@ class SqlMembershipRepository(SqlRepository):
                 workspace_id=membership.workspace_id,
                 role=membership.role,
                 created_at=membership.created_at,
+                origin=membership.origin.value,
+                base_role=membership.base_role,
             )
         )
 
@@ -94,6 +98,51 @@ class SqlMembershipRepository(SqlRepository):
                 memberships.c.user_id == membership.user_id,
                 memberships.c.workspace_id == membership.workspace_id,
             )
-            .values(role=membership.role)
+            .values(role=membership.role, origin=membership.origin.value, base_role=membership.base_role)
         )
         await self._update_one(statement, (membership.user_id, membership.workspace_id))
+
+    async def remove(self, user_id: str, workspace_id: int) -> None:
+        await self._execute(
+            delete(memberships).where(
+                memberships.c.user_id == user_id, memberships.c.workspace_id == workspace_id
+            )
+        )
+
+
+def _role_mapping(row: RowMapping) -> RoleMapping:
+    return RoleMapping(
+        id=row["id"], provider_id=row["provider_id"], source=MappingSource(row["source"]),
+        value=row["value"], workspace_id=row["workspace_id"], role=row["role"],
+    )
+
+
+class SqlRoleMappingRepository(SqlRepository):
+    """Providers' role mappings (app roles, groups -> workspace roles)."""
+
+    _ORDER = (
+        role_mappings.c.provider_id, role_mappings.c.workspace_id, role_mappings.c.source,
+        role_mappings.c.value, role_mappings.c.id,
+    )
+
+    async def for_provider(self, provider_id: str) -> Sequence[RoleMapping]:
+        statement = (
+            select(role_mappings).where(role_mappings.c.provider_id == provider_id).order_by(*self._ORDER)
+        )
+        return [_role_mapping(row) for row in (await self._execute(statement)).mappings()]
+
+    async def add(self, mapping: RoleMapping) -> None:
+        await self._execute(
+            insert(role_mappings).values(
+                id=mapping.id, provider_id=mapping.provider_id, source=mapping.source.value,
+                value=mapping.value, workspace_id=mapping.workspace_id, role=mapping.role,
+            )
+        )
+
+    async def remove(self, mapping_id: str) -> bool:
+        result = await self._execute(delete(role_mappings).where(role_mappings.c.id == mapping_id))
+        return bool(result.rowcount)
+
+    async def list(self) -> Sequence[RoleMapping]:
+        statement = select(role_mappings).order_by(*self._ORDER)
+        return [_role_mapping(row) for row in (await self._execute(statement)).mappings()]

@@ -51,6 +51,18 @@ class SandboxFixtures:
         return "alice@contoso.com"
 
     @pytest.fixture
+    def disable_account(self, sandbox: SandboxHandle):
+        changed: list[str] = []
+
+        def disable(username: str) -> None:
+            sandbox.hook("POST", f"users/{username}/disable")
+            changed.append(username)
+
+        yield disable
+        for username in changed:
+            sandbox.hook("POST", f"users/{username}/enable")
+
+    @pytest.fixture
     def redirect_uri(self) -> str:
         return REDIRECT_URI
 

@@ -123,6 +123,16 @@ async def test_the_nonce_must_be_the_hash_of_the_flows(validator: IdTokenValidat
     await refused(validator, token(claims(nonce=nonce_hash("another"))))
 
 
+async def test_a_renewals_id_token_has_no_nonce_and_every_other_check(validator: IdTokenValidator) -> None:
+    without = claims()
+    without.pop("nonce", None)
+    assert (await validator.validate(config(), token(without), None))["tid"] == TID
+    with pytest.raises(SignInError):
+        await validator.validate(config(), token({**without, "aud": "someone-else"}), None)
+    with pytest.raises(SignInError):
+        await validator.validate(config(), token(without, key=OTHER_KEY), None)
+
+
 def hs256_with_public_key(payload: dict) -> str:
     """The classic key-confusion forgery: HMAC with the RSA public key as the secret."""
     pem = KEY.public_key().public_bytes(

@@ -27,6 +27,7 @@ COUNTED = {
     "memberships": "memberships",
     "invites": "invites",
     "sessions": "sessions",
+    "role_mappings": "role_mappings",
 }
 TABLES = (*COUNTED.values(), "provider_domains")
 

@@ -17,12 +17,12 @@ from tests.adapters.sql.support import raw_value
 
 # Statements of one sign-in, transaction control (BEGIN/COMMIT) not counted:
 # returning: account by key, user, account update, applicable invites, memberships,
-# roles, session insert.
-RETURNING = 7
+# roles, the provider's role mappings, session insert.
+RETURNING = 8
 # new person of a known organisation: account by key, provider by issuer, provider by
 # domain, user by email, directory by domain, default directory, user insert, account
-# insert, applicable invites, roles, session insert.
-NEW_USER = 11
+# insert, applicable invites, roles, the provider's role mappings, session insert.
+NEW_USER = 12
 # first person of a new organisation: + directory, provider and provider-domain inserts
 NEW_ORGANISATION = NEW_USER + 3
 # each applied invite: membership insert + invite update; a landing: user update + workspace

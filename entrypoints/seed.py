@@ -3,7 +3,8 @@
 - workspaces 1 "Acme" and 2 "Globex" on the demo frontend's origin; roles owner/editor/viewer;
 - accepted invites: alice@contoso.com to Acme as editor, bob@example.org to Acme as viewer;
   a pending (not accepted) invite of frank@fabrikam.com to Globex as owner;
-- identity providers for the B2C tenant's local accounts and for Google behind B2C (Azure AD
+- identity providers for the B2C tenant's local accounts, for the Entra External ID tenant's
+  local accounts (when that authority is configured) and for Google behind B2C (Azure AD
   tenants are registered on their first verified sign-in).
 """
 from __future__ import annotations
@@ -34,14 +35,17 @@ class SeedReport:
 
 async def authority_issuer(authority: str, ca_bundle: str | None, http_timeout: float) -> str:
     """The `issuer` an authority's discovery document announces (a B2C tenant's is
-    `https://{host}/{tenant-guid}/v2.0/`)."""
+    `https://{host}/{tenant-guid}/v2.0/`, an External ID tenant's
+    `https://{tenant-guid}.ciamlogin.com/{tenant-guid}/v2.0`)."""
     async with httpx.AsyncClient(verify=tls_context(ca_bundle), timeout=http_timeout) as client:
         answer = await client.get(discovery_url(authority))
         answer.raise_for_status()
         return str(answer.json()["issuer"])
 
 
-async def seed_demo(admin: Administration, frontend_origin: str, b2c_issuer: str | None) -> SeedReport:
+async def seed_demo(
+    admin: Administration, frontend_origin: str, b2c_issuer: str | None, external_issuer: str | None = None
+) -> SeedReport:
     await admin.ensure_roles()
     have = {w.name for w in await admin.workspaces()}
     added_workspaces = 0
@@ -61,6 +65,8 @@ async def seed_demo(admin: Administration, frontend_origin: str, b2c_issuer: str
     wanted = [("Google (via B2C)", ProviderKind.SOCIAL, "google.com")]
     if b2c_issuer:
         wanted.insert(0, ("Local accounts (B2C)", ProviderKind.LOCAL, b2c_issuer))
+    if external_issuer:
+        wanted.insert(0, ("Local accounts (External ID)", ProviderKind.LOCAL, external_issuer))
     added_providers = 0
     for name, kind, issuer in wanted:
         if issuer not in issuers:

@@ -115,7 +115,13 @@ async def _seed(container: Any, settings: Settings) -> Any:
     issuer = None
     if b2c is not None:
         issuer = await authority_issuer(b2c.authority, settings.ca_bundle, settings.http_timeout)
-    return await seed_demo(container.administration(), frontend_origin(settings), issuer)
+    external = next((a for a in settings.authorities if a.kind == "external"), None)
+    external_issuer = None
+    if external is not None:
+        external_issuer = await authority_issuer(
+            external.authority, settings.ca_bundle, settings.http_timeout
+        )
+    return await seed_demo(container.administration(), frontend_origin(settings), issuer, external_issuer)
 
 
 def banner(settings: Settings, ca_path: str) -> str:

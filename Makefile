@@ -21,13 +21,17 @@ test: install
 	$(PYTEST) --ignore=tests/core --cov=core --cov=adapters --cov=entrypoints --cov-branch --cov-report=term:skip-covered
 
 lint: install
-	$(VENV)/bin/ruff check core adapters entrypoints tests
+	$(VENV)/bin/ruff check core adapters entrypoints tests docs/examples
 	$(VENV)/bin/mypy --strict core
 
 run: install
 	$(VENV)/bin/azure-signin demo
 
+# Benchmarks: real server processes under wrk (installed from Debian when missing) and a
+# plot (matplotlib, the bench extra). Never part of make test.
 bench: install
+	command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))
+	$(PY) -c "import matplotlib" 2>/dev/null || $(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]'
 	$(PYTEST) tests/bench -s -p no:cacheprovider --override-ini addopts="-q" -W ignore
 
 # The README's pictures: taken by the browser suite along alice's sign-in, then copied.

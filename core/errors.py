@@ -81,3 +81,8 @@ class GrantRevoked(Exception):
         super().__init__(f"{reason} ({microsoft_code})" if microsoft_code else reason)
         self.reason = reason
         self.microsoft_code = microsoft_code
+
+
+class InvalidClient(Exception):
+    """A caller that must authenticate as a registered client (introspection) did not: no
+    credentials, an unknown client or a wrong secret (which of them is never said)."""

@@ -215,3 +215,13 @@ class Session:
 
     def open_at(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.idle_expires_at and now < self.expires_at
+
+
+@dataclass(frozen=True)
+class ResourceClient:
+    """A resource server allowed to introspect tokens (`POST /oauth2/introspect`). `id` is
+    the operator's name for it (the client id); only a SHA-256 of its secret is kept."""
+
+    id: str
+    secret_hash: str = field(repr=False)
+    created_at: datetime

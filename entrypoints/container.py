@@ -17,13 +17,19 @@ from adapters.jwt.keys import KeySet, load_or_create_key
 from adapters.jwt.service import JwtTokenService
 from adapters.memory import MemoryFlowStore, MemorySessionCache, RandomIds, SystemClock
 from adapters.memory.handoff import MemoryTokenHandoff
+from adapters.memory.principals import LocalPrincipals
+from adapters.memory.revocations import MemoryRevocationFeed
+from adapters.memory.verified import RememberingVerifier
 from adapters.sql.crypto import load_or_create_key_file
 from adapters.sql.database import SqlDatabase
 from core.policy import DEFAULT_CONSUMER_DOMAINS, SignInPolicy
 from core.usecases.administration import Administration
 from core.usecases.authenticate import Authenticate
+from core.usecases.check_access import CheckAccess
+from core.usecases.clients import ResourceClients
 from core.usecases.complete_signin import CompleteSignIn
 from core.usecases.handoff import IssueHandoffCode, RedeemHandoffCode
+from core.usecases.introspect import Introspect
 from core.usecases.record_signin import RecordSignIn
 from core.usecases.revalidation import FrontChannelLogout, RevalidateSession, SweepSessions
 from core.usecases.session_changes import Logout, RefreshSession
@@ -104,6 +110,14 @@ def _handoff(clock: SystemClock, redis: Any) -> Any:
     return RedisTokenHandoff(redis, prefix="signin:")
 
 
+def _revocations(redis: Any) -> Any:
+    if redis is None:
+        return MemoryRevocationFeed()
+    from adapters.redis.revocations import RedisRevocationFeed
+
+    return RedisRevocationFeed(redis, prefix="signin:")
+
+
 def _keys(settings: Settings) -> KeySet:
     path = settings.jwt_private_key_file or load_or_create_key(settings.data_dir)
     return KeySet.load(path, settings.jwt_previous_public_key_files)
@@ -173,6 +187,7 @@ class Container(containers.DeclarativeContainer):
     flows = providers.Singleton(_flows, settings, clock, redis)
     session_cache = providers.Singleton(_session_cache, clock, redis)
     handoff = providers.Singleton(_handoff, clock, redis)
+    revocations = providers.Singleton(_revocations, redis)
     handoff_cipher = providers.Singleton(AeadHandoffCipher)
 
     keys = providers.Singleton(_keys, settings)
@@ -201,9 +216,19 @@ class Container(containers.DeclarativeContainer):
         CompleteSignIn, flows, gateway, profiles, record_signin, tokens, session_cache,
         clock, ids, policy,
     )
+    # In this process only, by design (core.ports.principals): never shared storage.
+    recent_principals = providers.Singleton(LocalPrincipals)
     authenticate = providers.Factory(Authenticate, tokens, session_cache, uow, clock)
+    verifier = providers.Singleton(RememberingVerifier, tokens, clock)
+    check_access = providers.Factory(
+        CheckAccess, verifier, session_cache, recent_principals, uow, clock
+    )
+    resource_clients = providers.Factory(ResourceClients, uow, ids, clock)
+    introspect = providers.Factory(Introspect, resource_clients, check_access)
     describe_session = providers.Factory(DescribeSession, uow)
-    revalidate_session = providers.Factory(RevalidateSession, uow, gateway, session_cache, clock, policy)
+    revalidate_session = providers.Factory(
+        RevalidateSession, uow, gateway, session_cache, clock, policy, recent_principals, revocations
+    )
     refresh_session = providers.Factory(
         RefreshSession, authenticate, revalidate_session, uow, tokens, clock, ids, policy
     )
@@ -214,9 +239,15 @@ class Container(containers.DeclarativeContainer):
         ),
         sweep_sessions.provider, security_log, settings,
     )
-    frontchannel_logout = providers.Factory(FrontChannelLogout, uow, session_cache, clock)
-    logout = providers.Factory(Logout, authenticate, uow, session_cache, gateway, clock)
-    disable_user = providers.Factory(DisableUser, uow, session_cache, clock)
+    frontchannel_logout = providers.Factory(
+        FrontChannelLogout, uow, session_cache, clock, recent_principals, revocations
+    )
+    logout = providers.Factory(
+        Logout, authenticate, uow, session_cache, gateway, clock, recent_principals, revocations
+    )
+    disable_user = providers.Factory(
+        DisableUser, uow, session_cache, clock, recent_principals, revocations
+    )
     administration = providers.Factory(Administration, uow, clock, ids, policy)
     issue_code = providers.Factory(IssueHandoffCode, handoff, handoff_cipher, ids)
     redeem_code = providers.Factory(RedeemHandoffCode, handoff, handoff_cipher)

@@ -42,11 +42,25 @@ QUIET = ("alembic", "httpx", "httpcore", "msal", "urllib3", "aiosqlite", "asynci
 ADOPTED = ("uvicorn", "uvicorn.error", "litestar")
 
 
-def redact(text: str) -> str:
-    """`text` with every secret-looking value masked."""
+
+
+def _may_hold_secret(text: str) -> bool:
+    # Every pattern above needs one of these to match: "eyJ", "bearer" (any case), "=" or a
+    # quote. Looking for them first lets the common line (an access line: method, path,
+    # status, duration) skip the five substitutions, which cost about 40 µs a line.
+    return ("=" in text or '"' in text or "'" in text or "eyJ" in text
+            or "bearer" in text.lower())
+
+
+def _substitute(text: str) -> str:
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def redact(text: str) -> str:
+    """`text` with every secret-looking value masked."""
+    return _substitute(text) if _may_hold_secret(text) else text
 
 
 class RedactSecrets(logging.Filter):
@@ -87,6 +101,10 @@ def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> log
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # Our lines print none of the caller, thread or process fields; not collecting them
+    # saves about a third of a record's cost (the logging HOWTO's "Optimization" section).
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     for name in ADOPTED:
         logger = logging.getLogger(name)
         logger.handlers.clear()

@@ -11,7 +11,8 @@ from adapters.memory.unit_of_work import MemoryUnitOfWork
 class MemoryDatabase:
     """All the records of design §2 in this process's memory, behind units of work.
 
-    Concurrency design: units of work are serialised. A unit holds the database's
+    Concurrency design: units of work that write are serialised (read-only units read the
+    committed state as it was when they started, without the lock). A unit holds the database's
     `asyncio.Lock` from `__aenter__` to its exit, and works on a copy-on-write fork of the
     committed tables; `commit` swaps its fork in as the new committed state in one step.
     So every unit sees a consistent state, two units racing for a unique key end with one
@@ -36,9 +37,10 @@ class MemoryDatabase:
         self._lock = asyncio.Lock()
         self._holder: asyncio.Task[Any] | None = None
 
-    def unit_of_work(self) -> MemoryUnitOfWork:
-        """A new unit of work; `db.unit_of_work` is a `UnitOfWorkFactory`."""
-        return MemoryUnitOfWork(self)
+    def unit_of_work(self, *, read_only: bool = False) -> MemoryUnitOfWork:
+        """A new unit of work; `db.unit_of_work` is a `UnitOfWorkFactory`. A read-only unit
+        takes no lock: it reads the committed state of the moment it was entered."""
+        return MemoryUnitOfWork(self, read_only=read_only)
 
     def row_counts(self) -> dict[str, int]:
         """Committed rows per table, read out of band (no unit of work, no lock)."""

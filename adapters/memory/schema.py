@@ -9,6 +9,7 @@ from core.model import (
     IdentityProvider,
     Invite,
     Membership,
+    ResourceClient,
     Role,
     RoleMapping,
     Session,
@@ -33,6 +34,7 @@ class Tables:
     invites: Table[str, Invite]
     sessions: Table[str, Session]
     role_mappings: Table[str, RoleMapping]
+    clients: Table[str, ResourceClient]
     # Like a database sequence: ids of removed workspaces are never handed out again, so
     # their invites can never be applied to a newcomer.
     next_workspace_id: int = 1
@@ -58,6 +60,7 @@ class Tables:
                 "role_mappings", lambda m: m.id,
                 {"rule": lambda m: ((m.provider_id, m.source, m.value, m.workspace_id),)},
             ),
+            clients=Table("clients", lambda c: c.id),
         )
 
     def fork(self) -> Tables:

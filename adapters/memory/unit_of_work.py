@@ -4,6 +4,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
+from adapters.memory.clients import MemoryResourceClientRepository
 from adapters.memory.organisations import MemoryDirectoryRepository, MemoryProviderRepository
 from adapters.memory.people import MemoryAccountRepository, MemoryUserRepository
 from adapters.memory.schema import Tables
@@ -21,6 +22,7 @@ from core.ports.repositories import (
     InviteRepository,
     MembershipRepository,
     ProviderRepository,
+    ResourceClientRepository,
     RoleMappingRepository,
     RoleRepository,
     SessionRepository,
@@ -42,8 +44,9 @@ class MemoryUnitOfWork:
     once (each commit publishes what was written since the last one); it is entered once.
     """
 
-    def __init__(self, database: MemoryDatabase) -> None:
+    def __init__(self, database: MemoryDatabase, *, read_only: bool = False) -> None:
         self._database = database
+        self._read_only = read_only
         self._tables: Tables | None = None
         self._entered = False
         self.users: UserRepository = MemoryUserRepository(self._working_set)
@@ -56,11 +59,15 @@ class MemoryUnitOfWork:
         self.invites: InviteRepository = MemoryInviteRepository(self._working_set)
         self.sessions: SessionRepository = MemorySessionRepository(self._working_set)
         self.role_mappings: RoleMappingRepository = MemoryRoleMappingRepository(self._working_set)
+        self.clients: ResourceClientRepository = MemoryResourceClientRepository(self._working_set)
 
     async def __aenter__(self) -> Self:
         if self._entered:
             raise RuntimeError("a unit of work is used once")
         self._entered = True
+        if self._read_only:  # committed tables are never changed in place: no lock needed
+            self._tables = self._database._snapshot().fork()
+            return self
         committed = await self._database._begin()
         try:
             self._tables = committed.fork()
@@ -77,16 +84,19 @@ class MemoryUnitOfWork:
     ) -> None:
         if self._tables is not None:
             self._tables = None
-            self._database._end()
+            if not self._read_only:
+                self._database._end()
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         tables = self._working_set()
         self._database._install(tables)
         self._tables = tables.fork()
 
     async def rollback(self) -> None:
         self._working_set()
-        self._tables = self._database._snapshot().fork()
+        self._tables = self._database._snapshot().fork()  # read-only too: drop its writes
 
     def _working_set(self) -> Tables:
         if self._tables is None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
+import secrets
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -50,22 +52,25 @@ def decode_key(key: str | bytes) -> bytes:
 
 
 def load_or_create_key_file(path: str | Path) -> str:
-    """The key kept in `path`, generating it (readable by the owner only) on first use."""
+    """The key kept in `path`, generating it (readable by the owner only) on first use.
+    Safe when several processes start at once: the key is written aside and linked into
+    place, so exactly one key wins and nobody reads a half-written file."""
     path = Path(path)
     if path.exists():
         text = path.read_text(encoding="ascii").strip()
         decode_key(text)
         return text
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = generate_key()
-    # O_EXCL: of two processes starting at once, one writes and the other reads its key
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return load_or_create_key_file(path)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(text + "\n")
-    return text
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(generate_key() + "\n")
+        with contextlib.suppress(FileExistsError):  # another process won: its key is the one
+            os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return load_or_create_key_file(path)
 
 
 class TokenCipher:

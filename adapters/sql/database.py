@@ -42,8 +42,10 @@ class SqlDatabase:
     def engine(self) -> AsyncEngine:
         return self._engine
 
-    def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine, self._cipher, deadline=self.config.operation_timeout)
+    def unit_of_work(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(
+            self._engine, self._cipher, deadline=self.config.operation_timeout, read_only=read_only
+        )
 
     async def check(self) -> None:
         """Readiness probe: raises `SignInError(temporarily_unavailable)` when unreachable."""

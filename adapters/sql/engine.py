@@ -125,9 +125,11 @@ def _take_over_sqlite_transactions(engine: AsyncEngine) -> None:
     """Foreign keys on for every connection, and one real transaction per unit of work.
 
     sqlite3's legacy mode starts no transaction for SELECT, so a unit of work that reads
-    and then writes would not be isolated. We emit BEGIN IMMEDIATE ourselves: writers queue
-    at the start of a unit (within the busy timeout) instead of failing mid-way with a lock
-    upgrade that SQLite cannot wait for.
+    and then writes would not be isolated. We emit BEGIN IMMEDIATE ourselves for units that
+    write: writers queue at the start of a unit (within the busy timeout) instead of failing
+    mid-way with a lock upgrade that SQLite cannot wait for. A read-only unit (marked by the
+    `signin_read_only` execution option) gets a plain deferred BEGIN: under WAL it reads a
+    consistent snapshot and neither waits for nor blocks the writer.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -142,4 +144,5 @@ def _take_over_sqlite_transactions(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get("signin_read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -230,7 +230,16 @@ role_mappings = Table(
     CheckConstraint(_one_of("source", MappingSource), name="source"),
 )
 
+# Resource servers allowed to introspect tokens; the secret is kept only as a SHA-256.
+resource_clients = Table(
+    "resource_clients",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("secret_hash", String, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
 ALL_TABLES = (
     "workspaces", "users", "user_directories", "identity_providers", "provider_domains",
-    "user_accounts", "roles", "memberships", "invites", "sessions", "role_mappings",
+    "user_accounts", "roles", "memberships", "invites", "sessions", "role_mappings", "resource_clients",
 )

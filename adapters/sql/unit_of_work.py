@@ -18,6 +18,7 @@ from adapters.sql.repositories import (
     SqlInviteRepository,
     SqlMembershipRepository,
     SqlProviderRepository,
+    SqlResourceClientRepository,
     SqlRoleMappingRepository,
     SqlRoleRepository,
     SqlSessionRepository,
@@ -28,9 +29,23 @@ from core.errors import ErrorCode, SignInError
 
 log = logging.getLogger(__name__)
 
+READ_ONLY = "signin_read_only"
+
+
+def read_only_options(engine: AsyncEngine) -> dict[str, bool]:
+    """Execution options of a read-only unit: our own marker (the SQLite begin hook reads
+    it) and, on PostgreSQL, the driver's READ ONLY transaction."""
+    options = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return options
+
 
 class SqlUnitOfWork:
     """A `core.ports.UnitOfWork` over one database transaction.
+
+    A read-only unit (`read_only=True`) never takes SQLite's write lock and is a READ ONLY
+    transaction on PostgreSQL; its `commit()` raises `RuntimeError`.
 
     Every repository statement runs at once inside the transaction (nothing is deferred),
     so a taken unique key raises `DuplicateKey` at the `add` that takes it. The connection
@@ -51,10 +66,19 @@ class SqlUnitOfWork:
     invites: SqlInviteRepository
     sessions: SqlSessionRepository
     role_mappings: SqlRoleMappingRepository
+    clients: SqlResourceClientRepository
 
-    def __init__(self, engine: AsyncEngine, cipher: TokenCipher, *, deadline: float | None = None):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        cipher: TokenCipher,
+        *,
+        deadline: float | None = None,
+        read_only: bool = False,
+    ):
         self._engine = engine
         self._cipher = cipher
+        self._read_only = read_only
         self._connection: AsyncConnection | None = None
         self._used = False
         self._deadline_seconds = deadline
@@ -84,6 +108,7 @@ class SqlUnitOfWork:
         self.invites = SqlInviteRepository(connection)
         self.sessions = SqlSessionRepository(connection, self._cipher)
         self.role_mappings = SqlRoleMappingRepository(connection)
+        self.clients = SqlResourceClientRepository(connection)
         return self
 
     async def __aexit__(
@@ -102,6 +127,9 @@ class SqlUnitOfWork:
     async def _open(self) -> AsyncConnection:
         connection = await self._engine.connect()
         try:
+            if self._read_only:
+                # SQLite: a deferred BEGIN (no write lock); PostgreSQL: READ ONLY
+                connection = await connection.execution_options(**read_only_options(self._engine))
             await connection.begin()
         except BaseException:
             await connection.close()
@@ -157,6 +185,8 @@ class SqlUnitOfWork:
             await connection.close()
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         connection = self._active()
         with translated():
             await connection.commit()

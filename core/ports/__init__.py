@@ -3,18 +3,21 @@ from core.ports.clock import Clock, IdGenerator
 from core.ports.flows import FlowStore
 from core.ports.handoff import HandoffCipher, TokenHandoff
 from core.ports.microsoft import IdentityGateway, ProfileReader
+from core.ports.principals import RecentPrincipals
 from core.ports.repositories import (
     AccountRepository,
     DirectoryRepository,
     InviteRepository,
     MembershipRepository,
     ProviderRepository,
+    ResourceClientRepository,
     RoleMappingRepository,
     RoleRepository,
     SessionRepository,
     UserRepository,
     WorkspaceRepository,
 )
+from core.ports.revocations import Revocation, RevocationFeed
 from core.ports.sessions import CachedSession, SessionCache
 from core.ports.tokens import TokenIssuer, TokenVerifier
 from core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -22,7 +25,8 @@ from core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 __all__ = [
     "AccountRepository", "CachedSession", "Clock", "DirectoryRepository", "FlowStore",
     "HandoffCipher", "IdGenerator", "IdentityGateway", "InviteRepository", "MembershipRepository",
-    "ProfileReader", "ProviderRepository", "RoleMappingRepository", "RoleRepository", "SessionCache",
+    "ProfileReader", "ProviderRepository", "RecentPrincipals", "ResourceClientRepository",
+    "Revocation", "RevocationFeed", "RoleMappingRepository", "RoleRepository", "SessionCache",
     "SessionRepository", "TokenHandoff", "TokenIssuer", "TokenVerifier", "UnitOfWork", "UnitOfWorkFactory",
     "UserRepository", "WorkspaceRepository",
 ]

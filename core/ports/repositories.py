@@ -17,6 +17,7 @@ from core.model import (
     Invite,
     Membership,
     MicrosoftTokens,
+    ResourceClient,
     Role,
     RoleMapping,
     Session,
@@ -231,4 +232,19 @@ class SessionRepository(Protocol):
         `microsoft_sid` is `microsoft_sid` (exact matches), deleting their Microsoft
         tokens, as `revoke` does; the sessions closed by this call (none when there are
         none left: idempotent), by creation time then id."""
+        ...
+
+class ResourceClientRepository(Protocol):
+    async def get(self, client_id: str) -> ResourceClient | None: ...
+
+    async def add(self, client: ResourceClient) -> None:
+        """Unique key: id."""
+        ...
+
+    async def remove(self, client_id: str) -> bool:
+        """Delete the client; False when there was none."""
+        ...
+
+    async def list(self) -> Sequence[ResourceClient]:
+        """All clients by id."""
         ...

@@ -1,7 +1,6 @@
 """The unit of work: one transaction, with the repositories that act inside it."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -11,6 +10,7 @@ from core.ports.repositories import (
     InviteRepository,
     MembershipRepository,
     ProviderRepository,
+    ResourceClientRepository,
     RoleMappingRepository,
     RoleRepository,
     SessionRepository,
@@ -41,6 +41,7 @@ class UnitOfWork(Protocol):
     invites: InviteRepository
     sessions: SessionRepository
     role_mappings: RoleMappingRepository
+    clients: ResourceClientRepository
 
     async def __aenter__(self) -> Self: ...
 
@@ -60,4 +61,17 @@ class UnitOfWork(Protocol):
     async def rollback(self) -> None: ...
 
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
+class UnitOfWorkFactory(Protocol):
+    """Makes units of work. `read_only=True` asks for a unit that only reads: it sees one
+    consistent committed state, never waits for nor blocks a writer (no write lock: on
+    SQLite a deferred transaction under WAL, on PostgreSQL `READ ONLY`), and never makes a
+    write visible (`commit()` raises `RuntimeError`; an adapter may refuse the write itself
+    earlier). Checks that only look, such as a token check, use one.
+
+    Example::
+
+        async with uow_factory(read_only=True) as uow:
+            session = await uow.sessions.get(session_id)
+    """
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...

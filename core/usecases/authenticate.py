@@ -45,7 +45,7 @@ class Authenticate:
             cached, cache_reachable = None, False
         if cached is not None and cached.revoked:
             raise SignInError(ErrorCode.INVALID_TOKEN, "session revoked")
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             session = await uow.sessions.get(claims.session_id)
             user = await uow.users.get(claims.subject) if session is not None else None
         now = self._clock.now()

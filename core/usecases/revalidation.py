@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from core.errors import ErrorCode, GrantRevoked, SignInError
 from core.model import Session
 from core.policy import SignInPolicy
-from core.ports import Clock, IdentityGateway, SessionCache, UnitOfWorkFactory
+from core.ports import (
+    Clock,
+    IdentityGateway,
+    RecentPrincipals,
+    RevocationFeed,
+    SessionCache,
+    UnitOfWorkFactory,
+)
 from core.rules.revalidation import (
     SESSION_CLOSED,
     RenewalOutcome,
@@ -20,7 +27,7 @@ from core.rules.revalidation import (
     confirmation_window,
     judge_renewal,
 )
-from core.usecases.sessions import remember
+from core.usecases.sessions import spread_closure
 
 MAX_MICROSOFT_SID = 256
 MAX_ISSUER = 512
@@ -58,12 +65,16 @@ class RevalidateSession:
         cache: SessionCache,
         clock: Clock,
         policy: SignInPolicy,
+        recent: RecentPrincipals | None = None,
+        feed: RevocationFeed | None = None,
     ) -> None:
         self._uow = uow
         self._gateway = gateway
         self._cache = cache
         self._clock = clock
         self._policy = policy
+        self._recent = recent
+        self._feed = feed
 
     async def __call__(self, session: Session) -> Revalidation:
         """Raises `SignInError(temporarily_unavailable)` only when the database cannot
@@ -87,7 +98,7 @@ class RevalidateSession:
                 after = await uow.sessions.revoke(session.id, now)
             await uow.commit()
         if verdict is Verdict.CLOSED and after is not None:
-            await remember(self._cache, after, now)
+            await spread_closure((after,), now, self._cache, self._recent, self._feed)
         return Revalidation(session.id, session.user_id, verdict, reason, decision.microsoft_code, after)
 
     async def _renew(self, session: Session) -> RenewalOutcome:
@@ -137,10 +148,19 @@ class FrontChannelLogout:
     """Microsoft signed the person out (its front-channel logout call names its session by
     `iss` and `sid`): close every session opened with that Microsoft session."""
 
-    def __init__(self, uow: UnitOfWorkFactory, cache: SessionCache, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        cache: SessionCache,
+        clock: Clock,
+        recent: RecentPrincipals | None = None,
+        feed: RevocationFeed | None = None,
+    ) -> None:
         self._uow = uow
         self._cache = cache
         self._clock = clock
+        self._recent = recent
+        self._feed = feed
 
     async def __call__(self, issuer: str | None, microsoft_sid: str | None) -> FrontChannelLoggedOut:
         """Idempotent: a second call closes nothing more. Raises
@@ -152,6 +172,5 @@ class FrontChannelLogout:
         async with self._uow() as uow:
             closed = tuple(await uow.sessions.revoke_by_microsoft_sid(issuer, microsoft_sid, now))
             await uow.commit()
-        for session in closed:
-            await remember(self._cache, session, now)
+        await spread_closure(closed, now, self._cache, self._recent, self._feed)
         return FrontChannelLoggedOut(closed)

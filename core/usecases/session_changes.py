@@ -7,11 +7,21 @@ from datetime import datetime
 
 from core.errors import ErrorCode, SignInError
 from core.policy import SignInPolicy
-from core.ports import Clock, IdentityGateway, IdGenerator, SessionCache, TokenIssuer, UnitOfWorkFactory
+from core.ports import (
+    Clock,
+    IdentityGateway,
+    IdGenerator,
+    RecentPrincipals,
+    Revocation,
+    RevocationFeed,
+    SessionCache,
+    TokenIssuer,
+    UnitOfWorkFactory,
+)
 from core.rules.revalidation import Verdict
 from core.usecases.authenticate import Authenticate
 from core.usecases.revalidation import RevalidateSession, Revalidation, SessionClosedByMicrosoft
-from core.usecases.sessions import issue_token, remember
+from core.usecases.sessions import announce, issue_token, remember
 
 
 @dataclass(frozen=True)
@@ -80,12 +90,16 @@ class Logout:
         cache: SessionCache,
         gateway: IdentityGateway,
         clock: Clock,
+        recent: RecentPrincipals | None = None,
+        feed: RevocationFeed | None = None,
     ) -> None:
         self._authenticate = authenticate
+        self._feed = feed
         self._uow = uow
         self._cache = cache
         self._gateway = gateway
         self._clock = clock
+        self._recent = recent
 
     async def __call__(self, token: str, post_logout_redirect_uri: str | None = None) -> LoggedOut:
         current = await self._authenticate(token)
@@ -95,7 +109,10 @@ class Logout:
             if session is None:
                 raise SignInError(ErrorCode.INVALID_TOKEN, "unknown session")
             await uow.commit()
+        if self._recent is not None:  # this process knows at once; the others within max_age
+            self._recent.put_closed(session.id, session.expires_at)
         if current.cache_reachable:  # the database is the truth; a hung cache costs one wait
             await remember(self._cache, session, now)
+        await announce(self._feed, Revocation((session.id,)))
         url = self._gateway.end_session_url(session.authority, post_logout_redirect_uri)
         return LoggedOut(session.id, session.user_id, url)

@@ -7,7 +7,15 @@ from core.errors import SignInError
 from core.identity import SessionClaims
 from core.model import Session
 from core.policy import SignInPolicy
-from core.ports import CachedSession, IdGenerator, SessionCache, TokenIssuer
+from core.ports import (
+    CachedSession,
+    IdGenerator,
+    RecentPrincipals,
+    Revocation,
+    RevocationFeed,
+    SessionCache,
+    TokenIssuer,
+)
 
 
 def issue_token(
@@ -43,3 +51,42 @@ async def remember(cache: SessionCache, session: Session, now: datetime) -> bool
     except SignInError:  # unreachable cache: the database stays authoritative
         return False
     return True
+
+
+async def announce(feed: RevocationFeed | None, revocation: Revocation) -> None:
+    """Tell the other processes at once (best effort: the database already holds the change,
+    and they see it within their memory's bound anyway)."""
+    if feed is None:
+        return
+    try:
+        await feed.publish(revocation)
+    except SignInError:
+        return
+
+
+async def spread_closure(
+    sessions: tuple[Session, ...],
+    now: datetime,
+    cache: SessionCache,
+    recent: RecentPrincipals | None,
+    feed: RevocationFeed | None,
+) -> None:
+    """After closed sessions were committed: this process's memory knows at once, the cache
+    is told, and the other processes hear of it through the feed (else within their
+    memory's bound)."""
+    if not sessions:
+        return
+    for session in sessions:
+        if recent is not None:
+            recent.put_closed(session.id, session.expires_at)
+        await remember(cache, session, now)
+    await announce(feed, Revocation(tuple(s.id for s in sessions)))
+
+
+def forget_revoked(recent: RecentPrincipals, revocation: Revocation) -> None:
+    """What a process does with a revocation it hears of: forget, so its next check asks
+    the database (a message never decides anything by itself)."""
+    for session_id in revocation.session_ids:
+        recent.forget(session_id)
+    if revocation.user_id is not None:
+        recent.forget_user(revocation.user_id)

@@ -4,12 +4,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.access import Access
 from core.emails import normalise_email
 from core.errors import ErrorCode, SignInError
 from core.model import User, UserAccount
-from core.ports import Clock, SessionCache, UnitOfWorkFactory
-from core.usecases.authenticate import AuthenticatedSession
-from core.usecases.sessions import remember
+from core.ports import (
+    Clock,
+    RecentPrincipals,
+    Revocation,
+    RevocationFeed,
+    SessionCache,
+    UnitOfWorkFactory,
+)
+from core.usecases.sessions import announce, remember
 
 
 @dataclass(frozen=True)
@@ -29,26 +36,24 @@ class SignedInProfile:
 
 
 class DescribeSession:
-    """The user behind an authenticated session, the account it signed in with, and the
-    user's roles."""
+    """The user behind a checked token (`CheckAccess`), the account it signed in with, and
+    the user's roles: the principal already holds the user and the grants, so this reads
+    only the account and the workspaces' names, in one read-only unit."""
 
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def __call__(self, current: AuthenticatedSession) -> SignedInProfile:
-        session = current.session
-        async with self._uow() as uow:
-            user = await uow.users.get(session.user_id)
-            if user is None:
-                raise SignInError(ErrorCode.INVALID_TOKEN, "unknown user")
+    async def __call__(self, current: Access) -> SignedInProfile:
+        principal = current.principal
+        session, user = principal.session, principal.user
+        async with self._uow(read_only=True) as uow:
             accounts = await uow.accounts.for_user(user.id)
-            memberships = await uow.memberships.for_user(user.id)
             workspaces = {w.id: w for w in await uow.workspaces.list()}
         account = next((a for a in accounts if a.id == session.account_id), None)
         roles = tuple(
-            WorkspaceRole(m.workspace_id, workspaces[m.workspace_id].name, m.role)
-            for m in memberships
-            if m.workspace_id in workspaces
+            WorkspaceRole(g.workspace_id, workspaces[g.workspace_id].name, g.role)
+            for g in principal.grants
+            if g.workspace_id in workspaces
         )
         return SignedInProfile(user, account, roles, session.id, session.expires_at)
 
@@ -63,10 +68,19 @@ class DisableUser:
     """Disable a user (by verified email or id) and revoke every open session of theirs in
     the same transaction."""
 
-    def __init__(self, uow: UnitOfWorkFactory, cache: SessionCache, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        cache: SessionCache,
+        clock: Clock,
+        recent: RecentPrincipals | None = None,
+        feed: RevocationFeed | None = None,
+    ) -> None:
         self._uow = uow
         self._cache = cache
         self._clock = clock
+        self._recent = recent
+        self._feed = feed
 
     async def __call__(self, email_or_id: str) -> UserDisabled:
         """Raises `SignInError(invalid_request)` when no such user exists."""
@@ -82,7 +96,10 @@ class DisableUser:
                 for session in await uow.sessions.open_for_user(user.id, now)
             ]
             await uow.commit()
+        if self._recent is not None:  # other processes see it within the recent max_age
+            self._recent.forget_user(user.id)
         for session in revoked:
             if not await remember(self._cache, session, now):
                 break  # unreachable: one timeout, not one per session
+        await announce(self._feed, Revocation(tuple(s.id for s in revoked), user.id))
         return UserDisabled(user.id, len(revoked))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.params import Parameter
 
 from core.errors import ErrorCode, SignInError
 from core.navigation import match_origin
-from core.usecases.authenticate import Authenticate
+from core.usecases.check_access import CheckAccess
 from core.usecases.handoff import RedeemHandoffCode
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.users import DescribeSession
@@ -34,12 +34,12 @@ def _iso(value: Any) -> str:
 
 @get("/me", summary="The signed-in user, account, memberships and session")
 async def me(
-    request: Request[Any, Any, Any], authenticate: Authenticate, describe: DescribeSession
-) -> dict[str, Any]:
-    current = await authenticate(bearer_token(request))
+    request: Request[Any, Any, Any], check_access: CheckAccess, describe: DescribeSession
+) -> Response[dict[str, Any]]:
+    current = await check_access(bearer_token(request))
     profile = await describe(current)
     user, account = profile.user, profile.account
-    return {
+    body = {
         "user": {
             "id": user.id,
             "email": user.email or user.display_email,
@@ -58,6 +58,7 @@ async def me(
         ],
         "session": {"id": profile.session_id, "expiresAt": _iso(profile.session_expires_at)},
     }
+    return Response(body, headers={"Cache-Control": "no-store"})
 
 
 @post("/auth/refresh", summary="A new token for an open session", status_code=200)

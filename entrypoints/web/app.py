@@ -23,8 +23,9 @@ from adapters.sql.migrate import ensure_schema_async
 from core.errors import ErrorCode, SignInError
 from core.navigation import parse_origin
 from core.usecases.revalidation import SessionClosedByMicrosoft
+from core.usecases.sessions import forget_revoked
 from entrypoints.container import Container
-from entrypoints.web import api, frontchannel, health, login
+from entrypoints.web import api, frontchannel, health, introspect, login, verify
 from entrypoints.web.answers import api_error
 from entrypoints.web.bodies import MAX_BODY_BYTES
 from entrypoints.web.health import Check, Readiness, discovery_check, discovery_url
@@ -75,7 +76,7 @@ def cors_config(allowed_origins: tuple[str, ...]) -> CORSConfig:
 def _readiness(container: Container) -> Readiness:
     settings = container.settings()
     async def database() -> None:
-        async with container.uow()() as uow:  # through the port: any adapter can answer
+        async with container.uow()(read_only=True) as uow:  # through the port: any adapter
             await uow.roles.list()
 
     checks: dict[str, Check] = {"database": database}
@@ -110,6 +111,8 @@ def create_app(container: Container) -> Litestar:
         "issue_code": provide(container.issue_code),
         "redeem": provide(container.redeem_code),
         "authenticate": provide(container.authenticate),
+        "check_access": provide(container.check_access),
+        "introspect": provide(container.introspect),
         "describe": provide(container.describe_session),
         "refresh_session": provide(container.refresh_session),
         "logout": provide(container.logout),
@@ -131,26 +134,31 @@ def create_app(container: Container) -> Litestar:
             security_log.token_refused(error.code, correlation, request.url.path)
         return api_error(error, correlation)
 
+    def run_in_background(job: Any) -> None:
+        task = asyncio.get_running_loop().create_task(job)
+        background.add(task)  # a reference, so the task is not collected mid-way
+        task.add_done_callback(background.discard)
+
     async def startup() -> None:
         database = container.database()
         if isinstance(database, SqlDatabase):
             await ensure_schema_async(database.config, auto_upgrade=False)
+        # Revocations other processes announce: forget them now rather than within 0.5 s.
+        recent = container.recent_principals()
+        run_in_background(container.revocations().listen(lambda r: forget_revoked(recent, r)))
         # Discovery now rather than on the first login (the end-session URL needs it). It
         # never fails start-up: Microsoft being down is what /health/ready reports.
         warm_up = getattr(container.gateway(), "warm_up", None)
         if warm_up is not None:
-            _in_background(warm_up())
+            run_in_background(warm_up())
         # Sessions used without refresh are re-validated by every process, sharing the work.
-        _in_background(container.sweeper().run())
-
-    def _in_background(work: Any) -> None:
-        task = asyncio.get_running_loop().create_task(work)
-        background.add(task)  # a reference, so the task is not collected mid-way
-        task.add_done_callback(background.discard)
+        run_in_background(container.sweeper().run())
 
     async def shutdown() -> None:
-        for task in list(background):
+        tasks = list(background)
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         # Building a singleton here connects to nothing, so closing all of them is safe.
         for name in ("profiles", "gateway", "database", "redis"):
             try:
@@ -163,6 +171,8 @@ def create_app(container: Container) -> Litestar:
             login.start_login, login.redirect_endpoint,
             api.me, api.refresh, api.exchange_code, api.logout_post, api.logout_get,
             frontchannel.frontchannel_logout,
+            verify.verify_get, verify.verify_head, verify.verify_any_method,
+            verify.verify_prefixed, verify.verify_prefixed_head, introspect.introspect,
             health.live, health.ready, health.jwks,
         ],
         dependencies=dependencies,

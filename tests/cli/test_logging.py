@@ -5,6 +5,8 @@ import io
 import logging
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from entrypoints.logging_setup import ADOPTED, QUIET, SILENCED, configure_logging, redact
 
@@ -72,3 +74,19 @@ def test_reprs_of_keyword_fields_are_masked_whole():
     text = redact("LoginStarted(state='st4te', binding_secret=\"b1nd\", token='tok3n', nonce='n0nce')")
     for secret in ("st4te", "b1nd", "tok3n", "n0nce"):
         assert secret not in text
+
+
+_ALPHABET = "abcdeyJAB=\"' :&?/#.-_0123456789BearerTOKENcodestatenonce"
+
+
+@given(st.text(alphabet=_ALPHABET, max_size=80) | st.text(max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_the_quick_path_masks_exactly_what_the_full_substitution_masks(text):
+    # the precheck that lets plain lines skip the regexes must never skip a secret
+    from entrypoints.logging_setup import _substitute
+    assert redact(text) == _substitute(text)
+
+
+def test_an_access_line_costs_no_substitution():
+    line = "GET /workspaces/1/notes 200 0.5ms [af45484d405d9b95]"
+    assert redact(line) is line

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+from tests.contracts.uow_clients import ResourceClientContract
 from tests.contracts.uow_people import DirectoryProviderContract, UserAccountContract
 from tests.contracts.uow_revalidation import SessionRevalidationContract
 from tests.contracts.uow_role_mappings import RoleMappingContract
-from tests.contracts.uow_transactions import TransactionContract
+from tests.contracts.uow_transactions import ReadOnlyContract, TransactionContract
 from tests.contracts.uow_workspaces import InviteSessionContract, WorkspaceRoleContract
 
 
 class UnitOfWorkContract(
     TransactionContract,
+    ReadOnlyContract,
     UserAccountContract,
     DirectoryProviderContract,
     WorkspaceRoleContract,
     InviteSessionContract,
     SessionRevalidationContract,
     RoleMappingContract,
+    ResourceClientContract,
 ):
     """Tests every `UnitOfWork` (with its ten repositories) must pass.
 
     Provide two fixtures: `uow_factory`, a `UnitOfWorkFactory` over an *empty* database
     of its own (workspace ids are expected to start at 1), and `row_counts()`, which
     returns the committed rows per table (`users`, `accounts`, `directories`, `providers`,
-    `workspaces`, `roles`, `memberships`, `invites`, `sessions`, `role_mappings`) read out of band — not
+    `workspaces`, `roles`, `memberships`, `invites`, `sessions`, `role_mappings`, `clients`)
+    read out of band — not
     through a unit of work — so the suite can prove that nothing was written. Either may be
     async. Each part is a class of its own (`TransactionContract`, `UserAccountContract`,
     ...) should you want to run only some::

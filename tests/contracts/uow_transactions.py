@@ -170,3 +170,39 @@ async def _committed_person(uow_factory: UnitOfWorkFactory, email: str = "alice@
     person = Person(email)
     await committed(uow_factory, person.add)
     return person
+
+
+class ReadOnlyContract(UnitOfWorkFixtures):
+    """`uow_factory(read_only=True)`: reads the committed state, takes no write lock, and
+    never makes a write visible."""
+
+    async def test_a_read_only_unit_sees_what_was_committed(self, uow_factory: UnitOfWorkFactory) -> None:
+        alice = Person()
+        await committed(uow_factory, alice.add)
+        async with uow_factory(read_only=True) as uow:
+            assert await uow.users.get(alice.user.id) == alice.user
+
+    async def test_a_read_only_unit_cannot_commit(
+        self, uow_factory: UnitOfWorkFactory, row_counts: RowCounts
+    ) -> None:
+        before = await counts(row_counts)
+        with pytest.raises(Exception):  # noqa: B017 - RuntimeError, or the database's refusal
+            async with uow_factory(read_only=True) as uow:
+                await uow.workspaces.add("Contoso", "https://contoso.example.com")
+                await uow.commit()
+        assert await counts(row_counts) == before
+
+    async def test_a_reader_neither_waits_for_nor_blocks_an_open_writer(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        alice, bob = Person(), Person("bob@contoso.com")
+        await committed(uow_factory, alice.add)
+        async with uow_factory() as writer:
+            await bob.add(writer)  # the writer holds its lock (SQLite: the write lock)
+            async with asyncio.timeout(2):
+                async with uow_factory(read_only=True) as reader:
+                    assert await reader.users.get(alice.user.id) == alice.user
+                    assert await reader.users.get(bob.user.id) is None  # not committed yet
+                    await writer.commit()  # the reader does not hold the writer up
+        async with uow_factory(read_only=True) as reader:
+            assert await reader.users.get(bob.user.id) == bob.user

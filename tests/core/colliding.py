@@ -15,7 +15,9 @@ class CollidingUnits:
         self.collisions = collisions
         self.opened = 0
 
-    def __call__(self) -> _CollidingUnit:
+    def __call__(self, *, read_only: bool = False) -> Any:
+        if read_only:  # reads never collide
+            return self.db.unit_of_work(read_only=True)
         self.opened += 1
         return _CollidingUnit(self)
 

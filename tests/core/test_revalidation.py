@@ -2,6 +2,7 @@
 refresh, the background sweep, and front-channel logout."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ import pytest
 from core.errors import ErrorCode, SignInError
 from core.model import Session
 from core.policy import SignInPolicy
+from core.ports import Revocation
 from core.rules.revalidation import Verdict
 from core.usecases.complete_signin import SignedIn, microsoft_session
 from core.usecases.record_signin import MicrosoftSession
@@ -262,3 +264,52 @@ async def test_frontchannel_logout_accepts_the_longest_iss_and_sid(world: World)
 async def test_signed_in_is_unchanged_by_the_new_session_fields(world: World) -> None:
     done = await world.login(ALICE)
     assert isinstance(done, SignedIn) and done.landing_path == "/no-workspace"
+
+
+# -- a session Microsoft ends is refused at once, here and on the other processes --------
+
+async def _heard(world: World) -> tuple[list[Revocation], asyncio.Task[None]]:
+    heard: list[Revocation] = []
+    task = asyncio.create_task(world.feed.listen(heard.append))
+    await asyncio.sleep(0)  # the listener is registered
+    return heard, task
+
+
+async def test_a_frontchannel_sign_out_is_refused_by_the_token_check_at_once_and_announced(
+    world: World,
+) -> None:
+    first = await world.login(ALICE)
+    bob = await world.login(BOB)
+    await world.check_access(first.token)  # this process now vouches for the session
+    heard, task = await _heard(world)
+    issuer, sid = world.microsoft.sign_out(World.username(ALICE))[0]
+    await world.frontchannel(issuer, sid)
+    task.cancel()
+    assert (await failure(world.check_access(first.token))).code is ErrorCode.INVALID_TOKEN
+    assert (await world.check_access(bob.token)).claims.session_id == bob.session_id
+    assert heard == [Revocation((first.session_id,))]
+
+
+async def test_a_session_the_sweep_closes_is_refused_by_the_token_check_at_once_and_announced(
+    world: World,
+) -> None:
+    alice = await world.login(ALICE)
+    bob = await world.login(BOB)
+    world.microsoft.refuse_grants(World.username(ALICE), "account_disabled", "AADSTS50057")
+    world.clock.advance(INTERVAL + TICK)
+    await world.check_access(alice.token)
+    await world.check_access(bob.token)
+    heard, task = await _heard(world)
+    await world.sweep()
+    task.cancel()
+    assert (await failure(world.check_access(alice.token))).code is ErrorCode.INVALID_TOKEN
+    assert (await world.check_access(bob.token)).claims.session_id == bob.session_id
+    assert heard == [Revocation((alice.session_id,))]
+
+
+async def test_a_frontchannel_call_that_closes_nothing_announces_nothing(world: World) -> None:
+    await world.login(ALICE)
+    heard, task = await _heard(world)
+    assert (await world.frontchannel("https://nobody/v2.0", "sid")).closed == ()
+    task.cancel()
+    assert heard == []

@@ -11,7 +11,7 @@ from core.identity import SessionClaims
 from core.model import Session
 from core.policy import SignInPolicy
 from core.ports import CachedSession
-from core.usecases.authenticate import Authenticate, AuthenticatedSession
+from core.usecases.authenticate import Authenticate
 from core.usecases.complete_signin import SignedIn
 from core.usecases.session_changes import Logout, RefreshSession
 from tests.core.builders import aad, local
@@ -265,7 +265,7 @@ async def test_describe_names_the_user_the_account_and_the_roles(world: World) -
     await world.admin.invite("alice@contoso.com", 1, "owner", accepted=True)
     await world.admin.invite("alice@contoso.com", 2, "viewer", accepted=True)
     done = await world.login(ALICE)
-    profile = await world.describe(await world.authenticate(done.token))
+    profile = await world.describe(await world.check_access(done.token))
     assert profile.user.id == done.user_id and profile.user.email == "alice@contoso.com"
     assert profile.account is not None and profile.account.object_id == ALICE.object_id
     assert [(r.workspace_id, r.workspace_name, r.role) for r in profile.memberships] == [
@@ -280,15 +280,18 @@ async def test_describe_leaves_out_deleted_workspaces(world: World) -> None:
     async with world.db.unit_of_work() as uow:
         await uow.workspaces.remove(1)
         await uow.commit()
-    profile = await world.describe(await world.authenticate(done.token))
+    profile = await world.describe(await world.check_access(done.token))
     assert profile.memberships == ()
 
 
-async def test_describe_a_session_of_an_unknown_user_is_an_invalid_token(world: World) -> None:
+async def test_describe_of_a_workspace_removed_after_the_check_leaves_it_out(world: World) -> None:
+    await world.admin.invite("alice@contoso.com", 1, "owner", accepted=True)
     done = await world.login(ALICE)
-    current = await world.authenticate(done.token)
-    ghost = AuthenticatedSession(current.claims, replace(current.session, user_id="ghost"))
-    assert (await failure(world.describe(ghost))).code is ErrorCode.INVALID_TOKEN
+    current = await world.check_access(done.token)
+    async with world.db.unit_of_work() as uow:
+        await uow.workspaces.remove(1)
+        await uow.commit()
+    assert (await world.describe(current)).memberships == ()
 
 
 # DisableUser -------------------------------------------------------------------------------

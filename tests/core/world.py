@@ -12,12 +12,15 @@ from adapters.memory import (
     MemoryTokenService,
     SequentialIds,
 )
+from adapters.memory.principals import LocalPrincipals
+from adapters.memory.revocations import MemoryRevocationFeed
 from core.identity import ExternalIdentity
 from core.model import ProviderKind
 from core.policy import SignInPolicy
 from core.ports import SessionCache, UnitOfWorkFactory
 from core.usecases.administration import Administration
 from core.usecases.authenticate import Authenticate
+from core.usecases.check_access import CheckAccess
 from core.usecases.complete_signin import (
     CompleteSignIn,
     CompleteSignInInput,
@@ -60,15 +63,22 @@ class World:
             self.clock, self.ids, self.policy,
         )
         self.authenticate = Authenticate(self.tokens, self.cache, uow, self.clock)
-        self.revalidate = RevalidateSession(uow, self.microsoft, self.cache, self.clock, self.policy)
+        self.recent = LocalPrincipals()
+        self.feed = MemoryRevocationFeed()
+        self.revalidate = RevalidateSession(
+            uow, self.microsoft, self.cache, self.clock, self.policy, self.recent, self.feed
+        )
         self.sweep = SweepSessions(uow, self.revalidate, self.clock, self.policy)
-        self.frontchannel = FrontChannelLogout(uow, self.cache, self.clock)
+        self.frontchannel = FrontChannelLogout(uow, self.cache, self.clock, self.recent, self.feed)
         self.refresh = RefreshSession(
             self.authenticate, self.revalidate, uow, self.tokens, self.clock, self.ids, self.policy
         )
-        self.logout = Logout(self.authenticate, uow, self.cache, self.microsoft, self.clock)
+        self.check_access = CheckAccess(self.tokens, self.cache, self.recent, uow, self.clock)
+        self.logout = Logout(
+            self.authenticate, uow, self.cache, self.microsoft, self.clock, self.recent, self.feed
+        )
         self.describe = DescribeSession(uow)
-        self.disable = DisableUser(uow, self.cache, self.clock)
+        self.disable = DisableUser(uow, self.cache, self.clock, self.recent, self.feed)
         self.admin = Administration(uow, self.clock, self.ids, self.policy)
 
     # -- set-up ---------------------------------------------------------------------------

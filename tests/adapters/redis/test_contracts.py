@@ -7,8 +7,10 @@ from redis.asyncio import Redis
 
 from adapters.redis import RedisConnector, RedisFlowStore, RedisSessionCache
 from adapters.redis.handoff import RedisTokenHandoff
+from adapters.redis.revocations import RedisRevocationFeed
 from tests.contracts.flow_store import FlowStoreContract
 from tests.contracts.handoff import TokenHandoffContract
+from tests.contracts.revocation_feed import RevocationFeedContract
 from tests.contracts.session_cache import SessionCacheContract
 
 pytestmark = pytest.mark.redis
@@ -54,3 +56,9 @@ class TestRedisTokenHandoff(TokenHandoffContract):
             return {key: await raw_redis.get(key) for key in keys}
 
         return read
+
+class TestRedisRevocationFeed(RevocationFeedContract):
+    @pytest.fixture
+    def feeds(self, connector: RedisConnector, redis_prefix: str):
+        # several feeds on one channel (the test's own prefix), as several processes have
+        return lambda: RedisRevocationFeed(connector, prefix=redis_prefix, poll=0.1)

@@ -172,3 +172,39 @@ async def test_concurrent_applies_of_one_invite_succeed_once(
         assert sorted(outcomes) == ["applied"] + ["duplicate"] * 9
     finally:
         await database.dispose()
+
+
+def test_a_process_starting_while_another_writes_the_key_never_reads_a_partial_file(
+    tmp_path, monkeypatch
+):
+    # Workers of `serve --workers N` create the embedded key together. Another worker
+    # arrives exactly while this one writes its key (before the bytes are in): the old
+    # O_EXCL creation showed it an empty file ("the token encryption key must be 32 bytes").
+    from adapters.sql import crypto
+
+    path = tmp_path / "var" / "token-encryption.key"
+    seen: list[str] = []
+    started: list[bool] = []
+    real_fdopen = os.fdopen
+
+    class Interrupted:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return self.handle.__exit__(*exc)
+
+        def write(self, text):
+            if not started:
+                started.append(True)
+                seen.append(load_or_create_key_file(path))  # the other worker, mid-write
+            return self.handle.write(text)
+
+    monkeypatch.setattr(crypto.os, "fdopen", lambda *a, **k: Interrupted(real_fdopen(*a, **k)))
+    first = load_or_create_key_file(path)
+    assert seen == [first] == [path.read_text().strip()]
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["token-encryption.key"]

@@ -1,0 +1,57 @@
+"""The contract of `core.ports.RevocationFeed`: what one publishes, every listener hears."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+
+from core.ports.revocations import Revocation, RevocationFeed
+from tests.contracts._support import abstract
+
+
+async def _heard(received: list[Revocation], count: int) -> None:
+    async with asyncio.timeout(5):
+        while len(received) < count:
+            await asyncio.sleep(0.01)
+
+
+@pytest.mark.asyncio
+class RevocationFeedContract:
+    """Provide `feeds`: a callable returning a new feed on the same channel each time (two
+    of them stand for two processes)."""
+
+    @pytest.fixture
+    def feeds(self) -> Callable[[], RevocationFeed]:
+        return abstract("feeds", "RevocationFeedContract")  # type: ignore[no-any-return]
+
+    async def _listening(self, feed: RevocationFeed, received: list[Revocation]) -> asyncio.Task[None]:
+        task = asyncio.create_task(feed.listen(received.append))
+        await asyncio.sleep(0.2)  # subscribed before anything is published
+        return task
+
+    async def test_every_listener_hears_what_is_published(self, feeds) -> None:
+        publisher, first, second = feeds(), feeds(), feeds()
+        heard_first: list[Revocation] = []
+        heard_second: list[Revocation] = []
+        tasks = [await self._listening(first, heard_first), await self._listening(second, heard_second)]
+        try:
+            await publisher.publish(Revocation(("s1", "s2")))
+            await publisher.publish(Revocation((), "u1"))
+            await _heard(heard_first, 2)
+            await _heard(heard_second, 2)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        assert heard_first == heard_second == [Revocation(("s1", "s2")), Revocation((), "u1")]
+
+    async def test_a_cancelled_listener_hears_nothing_more(self, feeds) -> None:
+        feed = feeds()
+        received: list[Revocation] = []
+        task = await self._listening(feed, received)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await feeds().publish(Revocation(("s1",)))
+        await asyncio.sleep(0.2)
+        assert received == []

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+import pytest
+
+from adapters.memory.revocations import MemoryRevocationFeed
+from tests.contracts.revocation_feed import RevocationFeedContract
+
+
+class TestMemoryRevocationFeed(RevocationFeedContract):
+    @pytest.fixture
+    def feeds(self):
+        shared = MemoryRevocationFeed()  # one process: every "feed" is the same one
+        return lambda: shared

@@ -6,7 +6,8 @@
 - with `administered` (what `azure-signin demo` seeds): workspace 3 "Initech" and an
   accepted invite of alice as its owner (she still lands in Acme, the lowest id, and
   administers Initech in the frontend's Members view);
-- identity providers for the B2C tenant's local accounts and for Google behind B2C (Azure AD
+- identity providers for the B2C tenant's local accounts, for the Entra External ID tenant's
+  local accounts (when that authority is configured) and for Google behind B2C (Azure AD
   tenants are registered on their first verified sign-in).
 """
 from __future__ import annotations
@@ -41,7 +42,8 @@ class SeedReport:
 
 async def authority_issuer(authority: str, ca_bundle: str | None, http_timeout: float) -> str:
     """The `issuer` an authority's discovery document announces (a B2C tenant's is
-    `https://{host}/{tenant-guid}/v2.0/`)."""
+    `https://{host}/{tenant-guid}/v2.0/`, an External ID tenant's
+    `https://{tenant-guid}.ciamlogin.com/{tenant-guid}/v2.0`)."""
     async with httpx.AsyncClient(verify=tls_context(ca_bundle), timeout=http_timeout) as client:
         answer = await client.get(discovery_url(authority))
         answer.raise_for_status()
@@ -49,7 +51,12 @@ async def authority_issuer(authority: str, ca_bundle: str | None, http_timeout: 
 
 
 async def seed_demo(
-    admin: Administration, frontend_origin: str, b2c_issuer: str | None, *, administered: bool = False
+    admin: Administration,
+    frontend_origin: str,
+    b2c_issuer: str | None,
+    external_issuer: str | None = None,
+    *,
+    administered: bool = False,
 ) -> SeedReport:
     """`administered`: also Initech, owned by alice (what `azure-signin demo` seeds)."""
     await admin.ensure_roles()
@@ -72,6 +79,8 @@ async def seed_demo(
     wanted = [("Google (via B2C)", ProviderKind.SOCIAL, "google.com")]
     if b2c_issuer:
         wanted.insert(0, ("Local accounts (B2C)", ProviderKind.LOCAL, b2c_issuer))
+    if external_issuer:
+        wanted.insert(0, ("Local accounts (External ID)", ProviderKind.LOCAL, external_issuer))
     added_providers = 0
     for name, kind, issuer in wanted:
         if issuer not in issuers:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from adapters.msal.config import b2c_policy
+from adapters.msal.config import b2c_policy, external_tenant
 from core.emails import normalise_domain
 from core.navigation import parse_origin
 from core.policy import MAX_INVITE_LIFETIME
@@ -19,6 +19,7 @@ from entrypoints.settings_table import SETTINGS, default
 
 T = TypeVar("T")
 DELIVERIES = ("fragment", "query", "code")
+PROVIDERS = ("aad", "b2c", "external")  # SIGNIN_PROVIDERS names; each is also its kind
 
 
 class SettingsError(ValueError):
@@ -28,7 +29,7 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class AuthoritySettings:
     name: str
-    kind: str                       # "aad" | "b2c"
+    kind: str                       # "aad" | "b2c" | "external"
     authority: str
     client_id: str
     client_secret: str
@@ -279,13 +280,15 @@ def _workspace_creators(r: _Reader) -> tuple[str, ...]:
 
 def _authorities(r: _Reader, production: bool) -> tuple[AuthoritySettings, ...]:
     names = r.items("SIGNIN_PROVIDERS")
-    if not names or any(n not in ("aad", "b2c") for n in names) or len(set(names)) != len(names):
-        raise SettingsError("SIGNIN_PROVIDERS: a comma-separated list of aad and/or b2c")
+    if not names or any(n not in PROVIDERS for n in names) or len(set(names)) != len(names):
+        raise SettingsError("SIGNIN_PROVIDERS: a comma-separated list of aad, b2c and/or external")
     out = []
     for name in names:
         prefix = f"SIGNIN_{name.upper()}_"
         if name == "b2c" and not b2c_policy(r.text(prefix + "AUTHORITY") or ""):
             raise SettingsError(f"{prefix}AUTHORITY: name the policy (.../{{tenant}}/{{policy}} or ?p=)")
+        if name == "external" and not external_tenant(r.text(prefix + "AUTHORITY") or ""):
+            raise SettingsError(f"{prefix}AUTHORITY: name the tenant, and only it (https://{{host}}/{{tenant}})")
         out.append(AuthoritySettings(
             name=name,
             kind=name,

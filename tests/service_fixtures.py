@@ -36,6 +36,7 @@ def service_env(sandbox: SandboxHandle, data_dir: Path, **extra: str) -> dict[st
         "SIGNIN_AAD_AUTHORITY": sandbox.aad_authority,
         "SIGNIN_B2C_AUTHORITY": sandbox.b2c_authority,
         "SIGNIN_B2C_GRAPH_AUTHORITY": sandbox.b2c_graph_authority,
+        "SIGNIN_EXTERNAL_AUTHORITY": sandbox.external_authority,
         "SIGNIN_GRAPH_URL": sandbox.graph_url,
         "SIGNIN_CA_BUNDLE": str(sandbox.ca_path),
         "SIGNIN_HTTP_TIMEOUT": "5",
@@ -89,6 +90,14 @@ class Operator:
         async with self.container() as container:
             await container.disable_user()(email)
 
+    async def invite(self, email: str, workspace_id: int, role: str, *, accepted: bool = True) -> None:
+        async with self.container() as container:
+            await container.administration().invite(email, workspace_id, role, accepted=accepted)
+
+    async def workspace_id(self, name: str) -> int:
+        async with self.container() as container:
+            return next(w.id for w in await container.administration().workspaces() if w.name == name)
+
     async def row_counts(self) -> dict[str, int]:
         async with self.container() as container:
             return await count_rows(container.database())
@@ -111,8 +120,12 @@ def make_service(sandbox: SandboxHandle, backend: dict[str, str], tmp_path: Path
             settings = operator.settings
             b2c = next(a for a in settings.authorities if a.name == "b2c")
             issuer = await authority_issuer(b2c.authority, settings.ca_bundle, 5)
+            external = next((a for a in settings.authorities if a.name == "external"), None)
+            external_issuer = None
+            if external is not None:
+                external_issuer = await authority_issuer(external.authority, settings.ca_bundle, 5)
             async with operator.container() as container:
-                await seed_demo(container.administration(), FRONTEND, issuer)
+                await seed_demo(container.administration(), FRONTEND, issuer, external_issuer)
             return Browser(self.client, sandbox), operator
 
         async def __aexit__(self, *exc: object) -> None:

@@ -3,6 +3,8 @@
 Azure AD: `/{tenant}/...` where tenant is a GUID, a domain, `organizations`, `common` or
 `consumers`. B2C: `/{name}.onmicrosoft.com/{policy}/...` or `/{name}.onmicrosoft.com/...?p=`.
 A B2C tenant addressed without a policy is its Azure AD face (client credentials for Graph).
+Entra External ID: `/{tenant}/...` for an external tenant (family `external`); its tokens'
+issuer is `https://{tenant-id}.ciamlogin.com/{tenant-id}/v2.0`, as Microsoft writes it.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def endpoint_kind(path: str) -> str:
 class Realm:
     """The authority a request addressed."""
 
-    family: str  # "aad" or "b2c"
+    family: str  # "aad", "b2c" or "external"
     segment: str  # the tenant path segment as the client wrote it
     tenant: Tenant | None = None  # a concrete Azure AD tenant (None for organizations/common)
     b2c: B2CTenant | None = None
@@ -75,7 +77,14 @@ class Realm:
         """The `iss` of tokens from this realm (for a multi-tenant realm, pass the user's tid)."""
         if self.b2c and self.policy:
             return f"{origin}/{self.b2c.id}/v2.0/"
+        if self.family == "external" and self.tenant is not None:
+            return external_issuer(self.tenant.id)
         return f"{origin}/{tid or self.tenant_id}/v2.0"
+
+
+def external_issuer(tenant_id: str) -> str:
+    """The `iss` of an Entra External ID tenant's tokens."""
+    return f"https://{tenant_id}.ciamlogin.com/{tenant_id}/v2.0"
 
 
 @dataclass(frozen=True)
@@ -119,7 +128,7 @@ def _realm(directory: Directory, segments: list[str], policy_query: str | None) 
     tenant = directory.tenant(first)
     if tenant is None:
         return None, f"Tenant '{first}' not found."
-    return Realm("aad", first, tenant=tenant), ""
+    return Realm("external" if tenant.external else "aad", first, tenant=tenant), ""
 
 
 def redirect_uri_matches(registered: str, requested: str) -> bool:

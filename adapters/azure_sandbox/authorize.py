@@ -152,7 +152,7 @@ def candidates(sb: Sandbox, realm: Realm) -> list[User]:
     keys = {
         t.key
         for t in directory.tenants
-        if realm.audience == "common" or (t.consumer == (realm.audience == "consumers"))
+        if not t.external and (realm.audience == "common" or t.consumer == (realm.audience == "consumers"))
     }
     return directory.users_in(keys)
 

@@ -23,7 +23,8 @@ class DirectoryError(ValueError):
 
 @dataclass(frozen=True)
 class Application:
-    """An app registration: `kind` is `aad` (multi-tenant) or `b2c` (lives in a B2C tenant)."""
+    """An app registration: `kind` is `aad` (multi-tenant), `b2c` (lives in a B2C tenant) or
+    `external` (lives in an Entra External ID tenant)."""
 
     name: str
     kind: str
@@ -38,13 +39,16 @@ class Application:
 
 @dataclass(frozen=True)
 class Tenant:
-    """An Azure AD tenant; `name` is its default domain (`contoso.onmicrosoft.com`)."""
+    """An Azure AD tenant; `name` is its default domain (`contoso.onmicrosoft.com`).
+    `external`: an Entra External ID tenant (customers; reached only as `/{tenant}`, its
+    tokens' issuer `https://{id}.ciamlogin.com/{id}/v2.0`)."""
 
     key: str
     id: str
     name: str
     verified_domains: tuple[str, ...] = ()
     consumer: bool = False
+    external: bool = False
 
     def verifies(self, email: str | None) -> bool:
         if not email or "@" not in email:
@@ -273,8 +277,8 @@ def _application(raw: dict[str, Any]) -> Application:
     data = dict(raw)
     data["redirect_uris"] = tuple(data.get("redirect_uris", ()))
     data["post_logout_redirect_uris"] = tuple(data.get("post_logout_redirect_uris", ()))
-    if data.get("kind") not in {"aad", "b2c"}:
-        raise DirectoryError(f"application {data.get('name')}: kind must be 'aad' or 'b2c'")
+    if data.get("kind") not in {"aad", "b2c", "external"}:
+        raise DirectoryError(f"application {data.get('name')}: kind must be 'aad', 'b2c' or 'external'")
     return Application(**data)
 
 

@@ -13,7 +13,7 @@ from .authorities import Realm
 from .directory import User
 
 CODE_LIFETIME = 600  # seconds, as Azure AD
-REFRESH_LIFETIME = {"aad": 90 * 86400, "b2c": 14 * 86400}
+REFRESH_LIFETIME = {"aad": 90 * 86400, "b2c": 14 * 86400, "external": 90 * 86400}
 
 
 @dataclass

@@ -97,9 +97,9 @@ def identities(sb: Sandbox, user: User) -> list[dict[str, Any]]:
     upn = {"signInType": "userPrincipalName", "issuer": domain, "issuerAssignedId": user.user_principal_name}
     if user.home_tenant:
         return [{"signInType": "federated", "issuer": "ExternalAzureAD", "issuerAssignedId": None}]
-    if b2c and user.idp:
+    if (b2c or (tenant and tenant.external)) and user.idp:
         return [{"signInType": "federated", "issuer": user.idp, "issuerAssignedId": user.idp_subject}, upn]
-    if b2c:
+    if b2c or (tenant and tenant.external):  # a local account: email + password or passcode
         email = (user.other_mails or (user.username,))[0]
         return [{"signInType": "emailAddress", "issuer": domain, "issuerAssignedId": email}, upn]
     return [upn]

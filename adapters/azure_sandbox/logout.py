@@ -31,7 +31,7 @@ def handle_logout(sb: Sandbox, realm: Realm, params: dict[str, str]) -> Response
 def _allowed(sb: Sandbox, realm: Realm, params: dict[str, str]) -> set[str]:
     """The requested URI when the app (from client_id or id_token_hint) registered it."""
     client_id = params.get("client_id") or _hint_audience(params.get("id_token_hint"))
-    family = "b2c" if realm.family == "b2c" else "aad"
+    family = realm.family if realm.family in ("b2c", "external") else "aad"
     apps = [
         a
         for a in sb.directory.applications

@@ -37,6 +37,10 @@ B2C_CLIENT_ID = "8b2e6f1a-7c3d-4e5f-a6b7-c8d9e0f1a2b3"
 B2C_CLIENT_SECRET = "sandbox-secret-b2c-0123456789"
 B2C_TENANT = "posterlabappdev.onmicrosoft.com"
 B2C_POLICY = "B2C_1A_SIGNUP_SIGNIN"
+EXTERNAL_TENANT_ID = "c1a40000-4e5f-4a6b-9c8d-7e6f5a4b3c2d"  # the Entra External ID tenant
+EXTERNAL_TENANT = "posterlabcustomers.onmicrosoft.com"
+EXTERNAL_CLIENT_ID = "ce1d2c3b-4a5f-4e6d-8c7b-9a0f1e2d3c4b"
+EXTERNAL_CLIENT_SECRET = "sandbox-secret-external-0123456789"
 B2C_PASSWORD_RESET_POLICY = "B2C_1A_PASSWORDRESET"
 REDIRECT_URI = "http://localhost:8000/redirect"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
@@ -83,6 +87,11 @@ class SandboxHandle:
     def b2c_graph_authority(self) -> str:
         """The B2C tenant's Azure AD face, for client-credentials Graph tokens."""
         return f"{self.base_url}/{B2C_TENANT}"
+
+    @property
+    def external_authority(self) -> str:
+        """The Entra External ID tenant, as `https://{subdomain}.ciamlogin.com/{tenant-id}`."""
+        return f"{self.base_url}/{EXTERNAL_TENANT_ID}"
 
     @property
     def graph_url(self) -> str:

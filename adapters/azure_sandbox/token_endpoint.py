@@ -104,7 +104,8 @@ def _authenticate(sb: Sandbox, realm: Realm, headers: dict[str, str], form: dict
     if not client_id:
         raise TokenError(900144, parameter="client_id")
     app = sb.directory.application(client_id)
-    if app is None or app.kind != ((realm.b2c and "b2c") or "aad"):
+    family = "b2c" if realm.b2c else ("external" if realm.family == "external" else "aad")
+    if app is None or app.kind != family:
         raise TokenError(700016, client_id=client_id, tenant=realm.segment)
     if not secret:
         raise TokenError(7000218)

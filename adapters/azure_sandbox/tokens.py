@@ -8,6 +8,7 @@ import secrets
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from .authorities import external_issuer
 from .grants import REFRESH_LIFETIME, Grant
 from .keys import b64url
 
@@ -36,7 +37,7 @@ def service_principal_oid(client_id: str, tenant_id: str) -> str:
 
 def issuer_of(sb: Sandbox, grant: Grant) -> str:
     """The `iss` of the ID tokens issued for `grant`."""
-    if grant.realm.family == "b2c":
+    if grant.realm.family in ("b2c", "external"):
         return grant.realm.issuer(sb.origin)
     return f"{sb.origin}/{sb.directory.tenant_id_of(grant.user.tenant)}/v2.0"
 
@@ -62,7 +63,7 @@ def aad_id_token_claims(sb: Sandbox, grant: Grant, now: int) -> dict[str, Any]:
     assert tenant is not None
     claims: dict[str, Any] = {
         "aud": grant.client_id,
-        "iss": f"{sb.origin}/{tenant.id}/v2.0",
+        "iss": external_issuer(tenant.id) if tenant.external else f"{sb.origin}/{tenant.id}/v2.0",
         "iat": now,
         "nbf": now,
         "exp": now + ID_TOKEN_LIFETIME,
@@ -73,8 +74,10 @@ def aad_id_token_claims(sb: Sandbox, grant: Grant, now: int) -> dict[str, Any]:
     home = sb.directory.tenant(user.home_tenant) if user.home_tenant else None
     if home is not None:
         claims["idp"] = f"{sb.origin}/{home.id}/v2.0"  # a B2B guest: no xms_edov
-    elif email:
+    elif email and not tenant.external:  # External ID sends no xms_edov (docs/sandbox.md)
         claims["xms_edov"] = tenant.verifies(email)
+    if tenant.external and user.idp:
+        claims["idp"] = user.idp  # a social account behind the external tenant
     claims["name"] = user.display_name
     claims.update(assignment_claims(sb, user, tenant.id))
     if grant.nonce is not None:

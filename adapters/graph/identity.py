@@ -10,6 +10,13 @@ The email choice is deterministic (docs/microsoft.md):
   `issuerAssignedId`, verified (B2C verified it at sign-up). `userName` sign-ins: the
   token's `emails[0]`, else Graph `mail`, unverified.
 - B2C federated (Google, ...): the token's `emails[0]`, else Graph `mail`, unverified.
+- Entra External ID local account (email + password or email one-time passcode: Graph
+  `identities` has `signInType` `emailAddress` issued by the tenant itself): that identity's
+  `issuerAssignedId`, verified (External ID proves the address with a one-time passcode at
+  sign-up, and every passcode sign-in proves it again). A `userName` sign-in: the token's
+  `email`, else Graph `mail`, unverified. Federated (the token names an `idp`, or Graph only
+  a `federated` identity): the token's `email`, else Graph `mail`, unverified. `xms_edov` is
+  not used: External ID local accounts' addresses are not a tenant's verified domains.
 """
 from __future__ import annotations
 
@@ -125,6 +132,40 @@ def b2c_identity(claims: Mapping[str, Any], profile: Mapping[str, Any]) -> Exter
     return ExternalIdentity(
         issuer=issuer,
         tenant_id=tid if isinstance(tid, str) else None,
+        object_id=str(claims["oid"]),
+        email=email,
+        email_verified=verified,
+        display_name=_display_name(profile, claims, email),
+        kind=kind,
+        idp=idp,
+        app_roles=app_roles(claims),
+        groups=groups(claims),
+    )
+
+
+def external_id_identity(claims: Mapping[str, Any], profile: Mapping[str, Any]) -> ExternalIdentity:
+    tid = str(claims["tid"])
+    token_email = _email(claims.get("email"))
+    fallback = token_email or _email(profile.get("mail"))
+    identities = _identities(profile)
+    token_idp = claims.get("idp") if isinstance(claims.get("idp"), str) and claims.get("idp") else None
+    local = None if token_idp else _local_identity(identities)
+    if local is not None:
+        kind, idp = SignInKind.LOCAL, None
+        if local.get("signInType") == "emailAddress":
+            email = _email(local.get("issuerAssignedId"))
+            verified = email is not None
+        else:
+            email, verified = fallback, False
+    else:
+        federated = next((i for i in identities if i.get("signInType") == "federated"), None)
+        idp = token_idp or (federated.get("issuer") if federated else None)
+        if not isinstance(idp, str) or not idp:
+            raise SignInError(ErrorCode.INVALID_TOKEN, "profile names no way of signing in")
+        kind, email, verified = SignInKind.FEDERATED, fallback, False
+    return ExternalIdentity(
+        issuer=str(claims["iss"]),
+        tenant_id=tid,
         object_id=str(claims["oid"]),
         email=email,
         email_verified=verified,

@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from adapters.graph.app_tokens import AppTokens
-from adapters.graph.identity import azure_ad_identity, b2c_identity, groups_overage
+from adapters.graph.identity import azure_ad_identity, b2c_identity, external_id_identity, groups_overage
 from adapters.msal.config import AuthorityConfig, is_guid
 from adapters.msal.discovery import DiscoveryCache
 from adapters.msal.http import LazyAsyncClient
@@ -86,6 +86,8 @@ class GraphProfileReader:
             raise SignInError(ErrorCode.INVALID_TOKEN, "profile is not the token's object")
         if config.kind == "aad":
             identity = azure_ad_identity(login.claims, profile)
+        elif config.kind == "external":
+            identity = external_id_identity(login.claims, profile)
         else:
             identity = b2c_identity(login.claims, profile)
         if groups_overage(login.claims):
@@ -97,7 +99,7 @@ class GraphProfileReader:
         `MAX_GROUP_PAGES` pages is refused (`server_error`): roles are never decided on a
         partial list."""
         authority = None
-        if config.kind == "aad":
+        if config.kind in ("aad", "external"):
             parts = urlsplit(config.authority)
             authority = f"{parts.scheme}://{parts.netloc}/{identity.tenant_id}"
         token = await self._app_tokens.token(config, authority)
@@ -129,7 +131,7 @@ class GraphProfileReader:
     async def _profile(
         self, config: AuthorityConfig, login: RedeemedLogin, oid: str, deadline: float
     ) -> Mapping[str, Any]:
-        if config.kind == "aad":
+        if config.kind in ("aad", "external"):  # the user's own token, delegated User.Read
             if not login.access_token:
                 raise SignInError(ErrorCode.INVALID_TOKEN, "no access token for Graph")
             token, url = login.access_token, f"{self._base}me"

@@ -11,7 +11,7 @@ from core.policy import CONSUMER_TENANT_ID
 
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 GRAPH_APP_SCOPE = "https://graph.microsoft.com/.default"
-_DEFAULT_SCOPES = {"aad": ("User.Read",), "b2c": ()}
+_DEFAULT_SCOPES = {"aad": ("User.Read",), "b2c": (), "external": ("User.Read",)}
 
 
 def is_guid(value: object) -> bool:
@@ -24,13 +24,15 @@ class AuthorityConfig:
     """One configured authority.
 
     - `name`: how the core and the login URL name it (`aad`, `b2c`, ...).
-    - `kind`: `aad` (Azure AD / Entra ID) or `b2c` (an Azure AD B2C user flow or custom policy).
+    - `kind`: `aad` (Azure AD / Entra ID), `b2c` (an Azure AD B2C user flow or custom policy) or
+      `external` (an Entra External ID tenant, `https://{subdomain}.ciamlogin.com/{tenant}`).
     - `authority`: the https authority URL, e.g. `https://login.microsoftonline.com/organizations`,
       `https://login.microsoftonline.com/{tenant-id}` or
-      `https://{name}.b2clogin.com/{name}.onmicrosoft.com/B2C_1A_SIGNUP_SIGNIN`.
+      `https://{name}.b2clogin.com/{name}.onmicrosoft.com/B2C_1A_SIGNUP_SIGNIN` or
+      `https://{name}.ciamlogin.com/{tenant-id or name.onmicrosoft.com}` (exactly one path segment).
     - `client_id`, `client_secret`: the confidential app registered there.
     - `scopes`: extra scopes for the authorization request (never openid/profile/offline_access,
-      which MSAL adds); default `User.Read` for Azure AD (Graph `/me`), none for B2C.
+      which MSAL adds); default `User.Read` for Azure AD and External ID (Graph `/me`), none for B2C.
     - `password_reset_policy`: B2C only, e.g. `B2C_1A_PASSWORDRESET`.
     - `allowed_tenants`: for multi-tenant Azure AD, the tenant ids allowed to sign in (None: any).
     - `allow_personal_accounts`: whether the consumer tenant (personal Microsoft accounts) may.
@@ -44,7 +46,7 @@ class AuthorityConfig:
     """
 
     name: str
-    kind: Literal["aad", "b2c"]
+    kind: Literal["aad", "b2c", "external"]
     authority: str
     client_id: str
     client_secret: str = field(repr=False)
@@ -56,7 +58,7 @@ class AuthorityConfig:
 
     def __post_init__(self) -> None:
         if self.kind not in _DEFAULT_SCOPES:
-            raise ValueError(f"authority {self.name!r}: kind must be 'aad' or 'b2c'")
+            raise ValueError(f"authority {self.name!r}: kind must be 'aad', 'b2c' or 'external'")
         for label, url in (("authority", self.authority), ("graph_authority", self.graph_authority)):
             if url is not None and (urlsplit(url).scheme != "https" or not urlsplit(url).hostname):
                 raise ValueError(f"authority {self.name!r}: {label} must be an https URL")
@@ -72,6 +74,13 @@ class AuthorityConfig:
         object.__setattr__(self, "authority", self.authority.rstrip("/"))
         if self.kind == "b2c" and not b2c_policy(self.authority):
             raise ValueError(f"authority {self.name!r}: a B2C authority must name its policy")
+        if self.kind == "external" and external_tenant(self.authority) is None:
+            raise ValueError(
+                f"authority {self.name!r}: an External ID authority is https://{{host}}/{{tenant}}, "
+                "one segment"
+            )
+        if self.kind != "aad" and (self.allowed_tenants is not None or self.allow_personal_accounts):
+            raise ValueError(f"authority {self.name!r}: only an Azure AD authority has tenant rules")
         if self.scopes is None:
             object.__setattr__(self, "scopes", _DEFAULT_SCOPES[self.kind])
         else:
@@ -106,6 +115,16 @@ def b2c_policy(authority: str) -> str | None:
         return query["p"]
     segments = [s for s in parts.path.split("/") if s]
     return segments[1] if len(segments) >= 2 else None
+
+
+def external_tenant(authority: str) -> str | None:
+    """The tenant an External ID authority names (`https://{host}/{tenant}`: a tenant id or
+    `{name}.onmicrosoft.com`); None when it names none, or more than a tenant."""
+    parts = urlsplit(authority.rstrip("/"))
+    segments = [s for s in parts.path.split("/") if s]
+    if parts.query or len(segments) != 1:
+        return None
+    return segments[0]
 
 
 def discovery_url(authority: str) -> str:

@@ -9,6 +9,9 @@ the token's `tfp` (or `acr`) must name the policy of the authority the flow used
 sign-up/sign-in policy, or the reset policy for a reset flow), compared case-insensitively
 as B2C compares policy names. All policies of a B2C tenant share its issuer and keys, so
 without this check a token of another policy (one with weaker sign-in steps) would pass.
+For Entra External ID the issuer is also rebuilt from the token's own `tid` (required):
+`https://{tid}.ciamlogin.com/{tid}/v2.0`, as Microsoft issues it, and must equal both the
+discovery issuer and `iss`, so a token of another external tenant never passes.
 Every failure is `SignInError(invalid_token)`; only an unreachable Microsoft is
 `temporarily_unavailable`. Tokens never appear in logs or messages.
 """
@@ -66,6 +69,11 @@ def issuer_tenant(issuer: str) -> str | None:
     """The tenant GUID an issuer URL names (`https://host/{tid}/v2.0[/]`)."""
     segments = [s for s in urlsplit(issuer).path.split("/") if s]
     return segments[0] if segments and is_guid(segments[0]) else None
+
+
+def external_issuer(tid: str) -> str:
+    """The `iss` of an Entra External ID tenant's tokens (docs/microsoft.md)."""
+    return f"https://{tid}.ciamlogin.com/{tid}/v2.0"
 
 
 def _check_policy(claims: Mapping[str, Any], expected: str | None) -> None:
@@ -171,8 +179,10 @@ class IdTokenValidator:
             expected = metadata.issuer
         if not hmac.compare_digest(iss.encode(), expected.encode()):
             raise _invalid("issuer mismatch")
-        if config.kind == "aad" and tid is None:
+        if config.kind in ("aad", "external") and tid is None:
             raise _invalid("tid missing")
+        if config.kind == "external" and not hmac.compare_digest(iss.encode(), external_issuer(tid).encode()):
+            raise _invalid("issuer is not the External ID tenant's")
         if tid is not None and issuer_tenant(iss) not in (None, tid):
             raise _invalid("tid does not match the issuer")
         return tid

@@ -115,8 +115,15 @@ async def _seed(container: Any, settings: Settings) -> Any:
     issuer = None
     if b2c is not None:
         issuer = await authority_issuer(b2c.authority, settings.ca_bundle, settings.http_timeout)
+    external = next((a for a in settings.authorities if a.kind == "external"), None)
+    external_issuer = None
+    if external is not None:
+        external_issuer = await authority_issuer(
+            external.authority, settings.ca_bundle, settings.http_timeout
+        )
     return await seed_demo(
-        container.administration(), frontend_origin(settings), issuer, administered=True
+        container.administration(), frontend_origin(settings), issuer, external_issuer,
+        administered=True,
     )
 
 

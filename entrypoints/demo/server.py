@@ -25,7 +25,11 @@ ASSETS = {
     "/style.css": "text/css; charset=utf-8",
     "/favicon.svg": "image/svg+xml",
 }
-PROVIDER_LABELS = {"aad": "Sign in with Azure AD", "b2c": "Sign in with Azure AD B2C"}
+PROVIDER_LABELS = {
+    "aad": "Sign in with Azure AD",
+    "b2c": "Sign in with Azure AD B2C",
+    "external": "Sign in with Entra External ID",
+}
 
 
 @dataclass(frozen=True)

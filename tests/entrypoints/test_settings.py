@@ -143,3 +143,42 @@ def test_allowed_origins_are_kept_in_their_canonical_spelling_once_each():
     settings = load_settings({**PRODUCTION, "SIGNIN_ALLOWED_ORIGINS":
                               "HTTPS://App.Example.com/, https://app.example.com:443,https://b.example.com:8443"})
     assert settings.allowed_origins == ("https://app.example.com", "https://b.example.com:8443")
+
+
+EXTERNAL_ID = {
+    "SIGNIN_PROVIDERS": "aad,b2c,external",
+    "SIGNIN_EXTERNAL_AUTHORITY": "https://contoso.ciamlogin.com/contoso.onmicrosoft.com",
+    "SIGNIN_EXTERNAL_CLIENT_ID": "33333333-3333-3333-3333-333333333333",
+    "SIGNIN_EXTERNAL_CLIENT_SECRET": "real-secret-3",
+}
+
+
+def test_an_external_id_authority_is_a_third_kind_configured_like_b2c():
+    settings = load_settings({**PRODUCTION, **EXTERNAL_ID})
+    external = settings.authorities[2]
+    assert (external.name, external.kind, external.authority) == (
+        "external", "external", "https://contoso.ciamlogin.com/contoso.onmicrosoft.com"
+    )
+    embedded = load_settings({"SIGNIN_PROVIDERS": "external"}).authorities
+    assert [(a.kind, a.client_id) for a in embedded] == [("external", "ce1d2c3b-4a5f-4e6d-8c7b-9a0f1e2d3c4b")]
+    assert embedded[0].authority == "https://localhost:8443/c1a40000-4e5f-4a6b-9c8d-7e6f5a4b3c2d"
+
+
+@pytest.mark.parametrize("missing", [
+    "SIGNIN_EXTERNAL_AUTHORITY", "SIGNIN_EXTERNAL_CLIENT_ID", "SIGNIN_EXTERNAL_CLIENT_SECRET",
+])
+def test_production_refuses_the_sandboxs_external_id_values(missing):
+    env = {k: v for k, v in {**PRODUCTION, **EXTERNAL_ID}.items() if k != missing}
+    with pytest.raises(SettingsError, match=missing):
+        load_settings(env)
+    with pytest.raises(SettingsError, match="SIGNIN_EXTERNAL_AUTHORITY"):
+        load_settings({**PRODUCTION, **EXTERNAL_ID, "SIGNIN_EXTERNAL_AUTHORITY": "https://localhost:8443/x.onmicrosoft.com"})
+
+
+@pytest.mark.parametrize("authority", [
+    "https://contoso.ciamlogin.com", "https://contoso.ciamlogin.com/contoso.onmicrosoft.com/B2C_1_susi",
+    "http://contoso.ciamlogin.com/contoso.onmicrosoft.com",
+])
+def test_an_external_id_authority_must_name_its_tenant_over_https(authority):
+    with pytest.raises(SettingsError, match="SIGNIN_EXTERNAL_AUTHORITY"):
+        load_settings({"SIGNIN_PROVIDERS": "external", "SIGNIN_EXTERNAL_AUTHORITY": authority})

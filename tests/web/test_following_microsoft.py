@@ -103,6 +103,11 @@ async def test_a_disabled_account_loses_its_session_within_one_sweep_interval_wi
 
         assert await until(closed), "the sweep never closed the disabled account's session"
         assert (await browser.me(other.token)).status_code == 200
+
+        async def logged() -> bool:  # the sweep logs once its batch is done, after the close
+            return bool(security_events(caplog, "session_closed"))
+
+        assert await until(logged), "the sweep closed the session without saying so"
     events = security_events(caplog, "session_closed")
     assert [e["reason"] for e in events] == ["account_disabled"] and events[0]["via"] == "sweep"
 

@@ -109,3 +109,63 @@ def test_a_b2c_profile_with_no_way_of_signing_in_is_refused() -> None:
     with pytest.raises(SignInError) as caught:
         b2c_identity(B2C, {"identities": [{"signInType": "userPrincipalName", "issuerAssignedId": "x@t"}]})
     assert caught.value.code is ErrorCode.INVALID_TOKEN
+
+
+EXT_TID = "c1a40000-4e5f-4a6b-9c8d-7e6f5a4b3c2d"
+EXT_ISS = f"https://{EXT_TID}.ciamlogin.com/{EXT_TID}/v2.0"
+EXTERNAL = {"iss": EXT_ISS, "tid": EXT_TID, "oid": OID, "name": "Ines"}
+EXT_DOMAIN = "posterlab.onmicrosoft.com"
+
+
+def test_an_external_id_email_sign_in_is_local_and_verified_from_its_identity() -> None:
+    from adapters.graph.identity import external_id_identity
+
+    profile = {
+        "mail": "other@example.net",
+        "identities": [
+            {"signInType": "userPrincipalName", "issuer": EXT_DOMAIN,
+             "issuerAssignedId": f"{OID}@{EXT_DOMAIN}"},
+            {"signInType": "emailAddress", "issuer": EXT_DOMAIN,
+             "issuerAssignedId": "ines@example.net"},
+        ],
+    }
+    identity = external_id_identity({**EXTERNAL, "email": "token@example.net"}, profile)
+    assert identity.kind is SignInKind.LOCAL and identity.idp is None
+    assert (identity.email, identity.email_verified) == ("ines@example.net", True)
+    assert identity.issuer == EXTERNAL["iss"] and identity.tenant_id == EXT_TID
+    assert identity.provider_key == EXTERNAL["iss"]
+
+
+def test_an_external_id_user_name_sign_in_is_local_and_unverified() -> None:
+    from adapters.graph.identity import external_id_identity
+
+    profile = {"mail": "ines@example.net",
+               "identities": [{"signInType": "userName", "issuer": EXT_DOMAIN, "issuerAssignedId": "ines"}]}
+    identity = external_id_identity(EXTERNAL, profile)
+    assert identity.kind is SignInKind.LOCAL
+    assert (identity.email, identity.email_verified) == ("ines@example.net", False)
+
+
+def test_an_external_id_social_sign_in_is_federated_and_never_verified() -> None:
+    from adapters.graph.identity import external_id_identity
+
+    profile = {"identities": [
+        {"signInType": "emailAddress", "issuer": EXT_DOMAIN, "issuerAssignedId": "ines@example.net"},
+        {"signInType": "federated", "issuer": "google.com", "issuerAssignedId": "1083"},
+    ]}
+    for token_claims in ({**EXTERNAL, "idp": "google.com", "email": "ines@example.net", "xms_edov": True},):
+        identity = external_id_identity(token_claims, profile)
+        assert identity.kind is SignInKind.FEDERATED and identity.idp == "google.com"
+        assert (identity.email, identity.email_verified) == ("ines@example.net", False)
+    only_federated = {"identities": [{"signInType": "federated", "issuer": "facebook.com"}], "mail": "x@y.z"}
+    identity = external_id_identity(EXTERNAL, only_federated)
+    assert identity.kind is SignInKind.FEDERATED
+    assert (identity.idp, identity.email_verified) == ("facebook.com", False)
+
+
+def test_an_external_id_profile_with_no_way_of_signing_in_is_refused() -> None:
+    from adapters.graph.identity import external_id_identity
+
+    with pytest.raises(SignInError) as caught:
+        external_id_identity({**EXTERNAL, "email": "ines@example.net"}, {"identities": []})
+    assert caught.value.code is ErrorCode.INVALID_TOKEN

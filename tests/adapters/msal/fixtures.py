@@ -15,6 +15,8 @@ from adapters.azure_sandbox.testing import (
     B2C_CLIENT_ID,
     B2C_CLIENT_SECRET,
     B2C_PASSWORD_RESET_POLICY,
+    EXTERNAL_CLIENT_ID,
+    EXTERNAL_CLIENT_SECRET,
     REDIRECT_URI,
     SandboxHandle,
     running_sandbox,
@@ -62,6 +64,9 @@ def configs_for(
             B2C_CLIENT_SECRET,
             password_reset_policy=B2C_PASSWORD_RESET_POLICY,
             graph_authority=sandbox.b2c_graph_authority,
+        ),
+        AuthorityConfig(
+            "external", "external", sandbox.external_authority, EXTERNAL_CLIENT_ID, EXTERNAL_CLIENT_SECRET
         ),
     ]
 

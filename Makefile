@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(PY) -m pytest
 
-.PHONY: install test lint run bench screenshots clean
+.PHONY: install test lint run bench mutation mutation-changed screenshots clean
 
 install: $(STAMP)
 
@@ -21,7 +21,7 @@ test: install
 	$(PYTEST) --ignore=tests/core --cov=core --cov=adapters --cov=entrypoints --cov-branch --cov-report=term:skip-covered
 
 lint: install
-	$(VENV)/bin/ruff check core adapters entrypoints tests docs/examples
+	$(VENV)/bin/ruff check core adapters entrypoints tests docs/examples mutation
 	$(VENV)/bin/mypy --strict core
 
 run: install
@@ -34,6 +34,15 @@ bench: install
 	$(PY) -c "import matplotlib" 2>/dev/null || $(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]'
 	$(PYTEST) tests/bench -s -p no:cacheprovider --override-ini addopts="-q" -W ignore
 
+# Mutation testing of core/ against tests/core (mutmut, both cores; not part of `make test`).
+# FILES=core/emails.py limits it to some files; `mutation-changed` (CI) to the core files whose
+# content differs from the baseline the last clean full run recorded in mutation/baseline.json.
+mutation: install
+	$(PY) mutation/run.py $(FILES)
+
+mutation-changed: install
+	$(PY) mutation/run.py --changed
+
 # The README's pictures: taken by the browser suite along alice's sign-in, then copied.
 screenshots: install
 	$(PYTEST) tests/browser/test_screenshots.py
@@ -42,4 +51,4 @@ screenshots: install
 	  cp var/test-artifacts/docs-$$shot.png docs/images/$$shot.png; done
 
 clean:
-	rm -rf $(VENV) var .coverage
+	rm -rf $(VENV) var .coverage mutants

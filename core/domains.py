@@ -148,15 +148,15 @@ def _label(label: str) -> tuple[str, str] | None:
         if not label.startswith(ACE_PREFIX):
             return (label, label) if label[2:4] != "--" else None
         try:
-            unicode = label[len(ACE_PREFIX):].encode("ascii").decode("punycode")
+            unicode = label[len(ACE_PREFIX):].encode().decode("punycode")  # ASCII: UTF-8 is ASCII
         except UnicodeError:
             return None
-        if unicode.isascii() or ACE_PREFIX + unicode.encode("punycode").decode("ascii") != label:
+        if unicode.isascii() or ACE_PREFIX + unicode.encode("punycode").decode() != label:
             return None
         return (label, unicode) if _u_label_ok(unicode) else None
     if not _u_label_ok(label):
         return None
-    encoded = ACE_PREFIX + label.encode("punycode").decode("ascii")
+    encoded = ACE_PREFIX + label.encode("punycode").decode()
     return (encoded, label) if len(encoded) <= _MAX_LABEL else None
 
 

@@ -9,6 +9,8 @@ part with any non-ASCII character is kept exactly as given, so it matches only i
 """
 from __future__ import annotations
 
+import unicodedata
+
 from core.domains import idna2008_domain
 
 _ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -18,10 +20,6 @@ _MAX_ADDRESS = 254
 
 def _ascii_lower(text: str) -> str:
     return text.translate(_ASCII_UPPER)
-
-
-def _has_control_or_space(text: str) -> bool:
-    return any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text)
 
 
 def normalise_domain(domain: str) -> str | None:
@@ -37,8 +35,11 @@ def normalise_email(raw: str | None) -> str | None:
     if raw is None:
         return None
     text = raw.strip()
-    local, at, domain = text.rpartition("@")
-    if not at or not local or not domain or _has_control_or_space(local) or "@" in local:
+    parts = text.split("@")
+    if len(parts) != 2:
+        return None
+    local, domain = parts
+    if not local or not domain or _refused_in_local_part(local):
         return None
     if len(local) > _MAX_LOCAL:
         return None
@@ -53,4 +54,11 @@ def normalise_email(raw: str | None) -> str | None:
 
 def email_domain(normalised: str) -> str:
     """The domain of an address already normalised by `normalise_email`."""
-    return normalised.rpartition("@")[2]
+    return normalised.split("@")[1]
+
+
+def _refused_in_local_part(local: str) -> bool:
+    """Spaces, and every control or invisible character: Unicode category C holds C0, DEL, the
+    C1 range U+0080-U+009F, format characters (U+200B, the bidi overrides), private use and
+    unassigned code points. Such an address would display as another."""
+    return any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in local)

@@ -83,6 +83,35 @@ class GrantRevoked(Exception):
         self.microsoft_code = microsoft_code
 
 
+class AdminErrorCode(StrEnum):
+    """Why a workspace administration request (workspaces, invites, members) was refused;
+    the values are part of the HTTP API (`{"error": ...}`)."""
+
+    INVALID_REQUEST = "invalid_request"      # malformed input (a bad email, role or name)
+    NOT_FOUND = "not_found"                  # no such workspace, member or invite *for you*
+    FORBIDDEN = "forbidden"                  # your role in this workspace does not allow it
+    ROLE_TOO_HIGH = "role_too_high"          # granting a role above your own
+    OWN_ROLE = "own_role"                    # raising your own role
+    LAST_OWNER = "last_owner"                # the change would leave the workspace no owner
+    INVITE_PENDING = "invite_pending"        # that address already has a pending invite here
+    INVITE_INVALID = "invite_invalid"        # not a valid accept token
+    INVITE_USED = "invite_used"              # the invite was accepted already
+    INVITE_REVOKED = "invite_revoked"
+    INVITE_EXPIRED = "invite_expired"
+    EMAIL_UNVERIFIED = "email_unverified"    # the signed-in user has no verified email
+    EMAIL_MISMATCH = "email_mismatch"        # the invite is for another address
+
+
+class AdminError(Exception):
+    """A refused administration request; nothing was written. The message is for logs and
+    never holds a token or an email address."""
+
+    def __init__(self, code: AdminErrorCode, detail: str = "") -> None:
+        super().__init__(f"{code.value}: {detail}" if detail else code.value)
+        self.code = code
+        self.detail = detail
+
+
 class InvalidClient(Exception):
     """A caller that must authenticate as a registered client (introspection) did not: no
     credentials, an unknown client or a wrong secret (which of them is never said)."""

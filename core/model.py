@@ -108,11 +108,13 @@ class IdentityProvider:
 
 @dataclass(frozen=True)
 class Workspace:
-    """A tenant of the customer application; its users land on `frontend_host`."""
+    """A tenant of the customer application; its users land on `frontend_host`. When
+    `editors_invite` is set, its editors may invite too (up to their own role)."""
 
     id: int
     name: str
     frontend_host: str
+    editors_invite: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,12 @@ class RoleMapping:
 
 @dataclass(frozen=True)
 class Invite:
-    """An invitation of an address to a workspace with a role."""
+    """An invitation of an address to a workspace with a role.
+
+    An invite made over HTTP has an accept link: only the SHA-256 of its secret is kept
+    (`token_hash`), and `invited_by` names the member who made it. Accepting it grants the
+    role at once and records it as applied (`applied_at`, `applied_user_id`), so the sign-in
+    rule never applies it a second time."""
 
     id: str
     email: str
@@ -164,6 +171,9 @@ class Invite:
     expires_at: datetime | None = None
     applied_at: datetime | None = None
     applied_user_id: str | None = None
+    invited_by: str | None = None
+    token_hash: str | None = field(default=None, repr=False)
+    revoked_at: datetime | None = None
 
     def applicable(self, now: datetime) -> bool:
         """Accepted, not yet applied, not revoked and not expired at `now`."""
@@ -182,6 +192,22 @@ class MicrosoftTokens:
 
     def __repr__(self) -> str:  # never print a token by accident
         return "MicrosoftTokens(<redacted>)"
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One change to a workspace, its invites or its members: who (`actor_id`, None for
+    the operator's command line), what (`action`, `target`, `details`), where
+    (`workspace_id`) and under which request (`correlation_id`)."""
+
+    id: str
+    at: datetime
+    actor_id: str | None
+    action: str
+    workspace_id: int
+    target: str
+    details: tuple[tuple[str, str], ...] = ()
+    correlation_id: str = "-"
 
 
 @dataclass(frozen=True)

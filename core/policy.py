@@ -14,6 +14,13 @@ DEFAULT_CONSUMER_DOMAINS = frozenset({
     "protonmail.com", "gmx.com", "gmx.net", "mail.com", "zoho.com", "yandex.com",
 })
 
+# An invite's accept link lives this long unless the operator says otherwise, and never
+# longer than the maximum (a forgotten link must not stay a key for months).
+DEFAULT_INVITE_LIFETIME = timedelta(days=7)
+MAX_INVITE_LIFETIME = timedelta(days=30)
+# `workspace_creators` value meaning "any user with a verified email".
+ANY_VERIFIED_USER = "*"
+
 # Personal Microsoft accounts sign in from this tenant.
 CONSUMER_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
 
@@ -34,6 +41,10 @@ class SignInPolicy:
     max_unconfirmed: timedelta = timedelta(hours=1)
     revalidate_batch: int = 100
     default_directory_name: str = "Default directory"
+    invite_lifetime: timedelta = DEFAULT_INVITE_LIFETIME
+    # Who may create a workspace over HTTP: nobody (empty), any verified user
+    # (`ANY_VERIFIED_USER`), or users whose verified email is in one of these domains.
+    workspace_creators: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in (
@@ -48,6 +59,8 @@ class SignInPolicy:
             raise ValueError("revalidate_batch must be at least 1")
         if self.max_unconfirmed < self.revalidate_interval:
             raise ValueError("max_unconfirmed must be at least revalidate_interval")
+        if not timedelta(0) < self.invite_lifetime <= MAX_INVITE_LIFETIME:
+            raise ValueError("invite_lifetime must be positive and at most 30 days")
         # compared with normalised email domains: normalised by the same one function
         domains = {normalise_domain(d) for d in self.consumer_domains}
         if None in domains:

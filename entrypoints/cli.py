@@ -20,6 +20,7 @@ COMMANDS: tuple[str, ...] = (
     "entrypoints.cli_db",
     "entrypoints.cli_workspaces",
     "entrypoints.cli_people",
+    "entrypoints.cli_members",
     "entrypoints.cli_clients",
 )
 

@@ -1,5 +1,5 @@
 """Shared plumbing of the administration commands (`workspace`, `role`, `invite`,
-`provider`, `user`): settings → container → schema check → one use case → a table or JSON.
+`provider`, `user`, `member`, `audit`): settings → container → schema check → one use case → a table or JSON.
 
 Exit codes: 0 done; 1 the database could not do it (unreachable, schema behind); 2 bad
 arguments or settings (the message says which).
@@ -53,7 +53,7 @@ def command(action: Action) -> Callable[[argparse.Namespace], int]:
 
 def run(action: Action, args: argparse.Namespace) -> int:
     from adapters.sql.migrate import SchemaOutOfDate
-    from core.errors import ErrorCode, SignInError
+    from core.errors import AdminError, ErrorCode, SignInError
     from entrypoints.container import build_container
     from entrypoints.settings import SettingsError, load_settings
 
@@ -67,6 +67,8 @@ def run(action: Action, args: argparse.Namespace) -> int:
         if error.code is ErrorCode.INVALID_REQUEST:
             return _fail(name, error.detail or error.code.value, 2)
         return _fail(name, f"{error.code.value}: {error.detail}" if error.detail else error.code.value, 1)
+    except AdminError as error:  # refused by a workspace rule: the operator's mistake
+        return _fail(name, error.detail or error.code.value, 2)
     except SchemaOutOfDate as error:
         return _fail(name, str(error), 1)
     except OSError as error:

@@ -64,8 +64,12 @@ async def accept_invite(container: Container, args: argparse.Namespace) -> Answe
 
 
 async def revoke_invite(container: Container, args: argparse.Namespace) -> Answer:
-    invite = await container.administration().revoke_invite(args.id)
-    return Answer([_invite(invite)], INVITE_COLUMNS, single=True)
+    from core.rules.workspaces import Actor
+    from entrypoints.cli_members import logged
+
+    done = await container.revoke_invite()(Actor.operator(), None, args.id)
+    logged(container, done.event)
+    return Answer([_invite(done.invite)], INVITE_COLUMNS, single=True)
 
 
 def _group(subparsers: Any, name: str, text: str) -> Any:
@@ -99,7 +103,7 @@ def register(subparsers: Any) -> None:
     p = invite.add_parser("list", parents=out, help="list the invites")
     p.set_defaults(handler=command(list_invites))
     for name, action, text in (("accept", accept_invite, "mark a pending invite accepted"),
-                               ("revoke", revoke_invite, "revoke a pending or accepted invite")):
+                               ("revoke", revoke_invite, "revoke an invite (a membership it granted stays)")):
         p = invite.add_parser(name, parents=out, help=text)
         p.add_argument("id", metavar="ID", help="invite id (see `invite list`)")
         p.set_defaults(handler=command(action))

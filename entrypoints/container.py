@@ -30,11 +30,14 @@ from core.usecases.clients import ResourceClients
 from core.usecases.complete_signin import CompleteSignIn
 from core.usecases.handoff import IssueHandoffCode, RedeemHandoffCode
 from core.usecases.introspect import Introspect
+from core.usecases.invites import AcceptInvite, CreateInvite, ListInvites, RevokeInvite
+from core.usecases.members import ChangeMemberRole, ListMembers, RemoveMember
 from core.usecases.record_signin import RecordSignIn
 from core.usecases.revalidation import FrontChannelLogout, RevalidateSession, SweepSessions
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.start_login import StartLogin
 from core.usecases.users import DescribeSession, DisableUser
+from core.usecases.workspaces import CreateWorkspace, ListAudit, ListWorkspaces, UpdateWorkspace
 from entrypoints.settings import Settings
 from entrypoints.web.events import SecurityLog
 from entrypoints.web.ratelimit import LoginRateLimiter
@@ -51,6 +54,8 @@ def _policy(settings: Settings) -> SignInPolicy:
         revalidate_interval=timedelta(seconds=settings.revalidate_interval),
         max_unconfirmed=timedelta(seconds=settings.revalidate_max_unconfirmed),
         revalidate_batch=settings.revalidate_batch,
+        invite_lifetime=timedelta(seconds=settings.invite_lifetime),
+        workspace_creators=settings.workspace_creators,
     )
 
 
@@ -250,6 +255,18 @@ class Container(containers.DeclarativeContainer):
         DisableUser, uow, session_cache, clock, recent_principals, revocations
     )
     administration = providers.Factory(Administration, uow, clock, ids, policy)
+    allowed_origins = providers.Callable(lambda s: s.allowed_origins, settings)
+    create_workspace = providers.Factory(CreateWorkspace, uow, clock, ids, policy, allowed_origins)
+    list_workspaces = providers.Factory(ListWorkspaces, uow)
+    update_workspace = providers.Factory(UpdateWorkspace, uow, clock, ids, allowed_origins)
+    create_invite = providers.Factory(CreateInvite, uow, clock, ids, policy)
+    list_invites = providers.Factory(ListInvites, uow, clock)
+    revoke_invite = providers.Factory(RevokeInvite, uow, clock, ids)
+    accept_invite = providers.Factory(AcceptInvite, uow, clock, ids, recent_principals)
+    list_members = providers.Factory(ListMembers, uow)
+    change_member = providers.Factory(ChangeMemberRole, uow, clock, ids, recent_principals)
+    remove_member = providers.Factory(RemoveMember, uow, clock, ids, recent_principals)
+    list_audit = providers.Factory(ListAudit, uow)
     issue_code = providers.Factory(IssueHandoffCode, handoff, handoff_cipher, ids)
     redeem_code = providers.Factory(RedeemHandoffCode, handoff, handoff_cipher)
 

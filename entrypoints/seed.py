@@ -3,6 +3,9 @@
 - workspaces 1 "Acme" and 2 "Globex" on the demo frontend's origin; roles owner/editor/viewer;
 - accepted invites: alice@contoso.com to Acme as editor, bob@example.org to Acme as viewer;
   a pending (not accepted) invite of frank@fabrikam.com to Globex as owner;
+- with `administered` (what `azure-signin demo` seeds): workspace 3 "Initech" and an
+  accepted invite of alice as its owner (she still lands in Acme, the lowest id, and
+  administers Initech in the frontend's Members view);
 - identity providers for the B2C tenant's local accounts and for Google behind B2C (Azure AD
   tenants are registered on their first verified sign-in).
 """
@@ -23,6 +26,10 @@ INVITES = (
     ("bob@example.org", 1, "viewer", True),
     ("frank@fabrikam.com", 2, "owner", False),
 )
+# `azure-signin demo` adds a workspace alice owns, for the frontend's Members view; the
+# service-level tests seed without it, so their users keep exactly the roles above.
+ADMINISTERED = (("Initech", 3),)
+ADMINISTERED_INVITES = (("alice@contoso.com", 3, "owner", True),)
 
 
 @dataclass(frozen=True)
@@ -41,19 +48,23 @@ async def authority_issuer(authority: str, ca_bundle: str | None, http_timeout: 
         return str(answer.json()["issuer"])
 
 
-async def seed_demo(admin: Administration, frontend_origin: str, b2c_issuer: str | None) -> SeedReport:
+async def seed_demo(
+    admin: Administration, frontend_origin: str, b2c_issuer: str | None, *, administered: bool = False
+) -> SeedReport:
+    """`administered`: also Initech, owned by alice (what `azure-signin demo` seeds)."""
     await admin.ensure_roles()
+    workspaces = WORKSPACES + (ADMINISTERED if administered else ())
     have = {w.name for w in await admin.workspaces()}
     added_workspaces = 0
-    for name, _ in WORKSPACES:
+    for name, _ in workspaces:
         if name not in have:
             await admin.add_workspace(name, frontend_origin)
             added_workspaces += 1
     by_name = {w.name: w.id for w in await admin.workspaces()}
-    ids = {number: by_name[name] for name, number in WORKSPACES}
+    ids = {number: by_name[name] for name, number in workspaces}
     existing = {(i.email, i.workspace_id) for i in await admin.invites()}
     added_invites = 0
-    for email, number, role, accepted in INVITES:
+    for email, number, role, accepted in INVITES + (ADMINISTERED_INVITES if administered else ()):
         if (email, ids[number]) not in existing:
             await admin.invite(email, ids[number], role, accepted=accepted)
             added_invites += 1

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from adapters.msal.config import b2c_policy
 from core.emails import normalise_domain
 from core.navigation import parse_origin
+from core.policy import MAX_INVITE_LIFETIME
 from entrypoints.settings_table import SETTINGS, default
 
 T = TypeVar("T")
@@ -72,6 +73,8 @@ class Settings:
     revalidate_interval: int
     revalidate_max_unconfirmed: int
     revalidate_batch: int
+    invite_lifetime: int
+    workspace_creators: tuple[str, ...]
     consumer_domains: tuple[str, ...]
     log_level: str
     sandbox_dir: Path
@@ -239,6 +242,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "SIGNIN_REVALIDATE_MAX_UNCONFIRMED", int, "a number of seconds", minimum=1
         ),
         revalidate_batch=r.typed("SIGNIN_REVALIDATE_BATCH", int, "a whole number", minimum=1),
+        invite_lifetime=_invite_lifetime(r),
+        workspace_creators=_workspace_creators(r),
         consumer_domains=tuple(
             _domain("SIGNIN_CONSUMER_DOMAINS", d) for d in r.items("SIGNIN_CONSUMER_DOMAINS")
         ),
@@ -252,6 +257,24 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if production:
         _check_production(settings, env)
     return settings
+
+
+def _invite_lifetime(r: _Reader) -> int:
+    seconds = r.typed("SIGNIN_INVITE_LIFETIME", int, "a number of seconds", minimum=60)
+    most = int(MAX_INVITE_LIFETIME.total_seconds())
+    if seconds > most:
+        raise SettingsError(f"SIGNIN_INVITE_LIFETIME: at most {most} (30 days)")
+    return seconds
+
+
+def _workspace_creators(r: _Reader) -> tuple[str, ...]:
+    out = []
+    for item in r.items("SIGNIN_WORKSPACE_CREATORS"):
+        domain = item if item == "*" else normalise_domain(item)
+        if domain is None:
+            raise SettingsError(f"SIGNIN_WORKSPACE_CREATORS: {item!r} is neither * nor an email domain")
+        out.append(domain)
+    return tuple(out)
 
 
 def _authorities(r: _Reader, production: bool) -> tuple[AuthoritySettings, ...]:

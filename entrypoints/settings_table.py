@@ -56,6 +56,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGNIN_SESSION_ABSOLUTE_TIMEOUT", "43200", "Seconds after sign-in at which a session closes whatever happens", "28800"),
     Setting("SIGNIN_FLOW_LIFETIME", "600", "Seconds a started login may take", "300"),
     Setting("SIGNIN_TOKEN_ENCRYPTION_KEY", None, "32-byte key, base64url, encrypting Microsoft's tokens at rest; embedded default: generated under SIGNIN_DATA_DIR; required in production", "(44 base64url characters)"),
+    Setting("SIGNIN_INVITE_LIFETIME", "604800", "Seconds an invite's accept link stays valid (7 days; at most 2592000, 30 days)", "172800"),
+    Setting("SIGNIN_WORKSPACE_CREATORS", "", "Who may create workspaces over HTTP (`POST /workspaces`): empty: nobody (the operator's `workspace add` only); `*`: any user with a verified email; else comma-separated email domains", "contoso.com,fabrikam.com"),
     Setting("SIGNIN_LOGIN_RATE_LIMIT", "60", "Logins a client may start per minute", "20"),
     Setting("SIGNIN_REVALIDATE_INTERVAL", "900", "Seconds between two confirmations of a session by Microsoft (its refresh token redeemed): at every refresh, and by the background sweep for sessions used without refresh", "300"),
     Setting("SIGNIN_REVALIDATE_MAX_UNCONFIRMED", "3600", "Seconds a session may stay open while Microsoft cannot be asked (unreachable, no refresh token kept); then it closes. At least SIGNIN_REVALIDATE_INTERVAL", "1800"),

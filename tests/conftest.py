@@ -20,6 +20,9 @@ settings.register_profile("dev", max_examples=60, deadline=None)
 settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
+# Mutation testing (mutation/run.py) runs tests/core once per mutant: the same examples every
+# time (a verdict never depends on luck), and fewer of them.
+settings.register_profile("mutation", max_examples=30, deadline=None, derandomize=True, database=None)
 settings.load_profile("ci" if IN_CI else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 POSTGRES_HOST = os.environ.get("SIGNIN_TEST_POSTGRES_HOST", "127.0.0.1")

@@ -52,17 +52,24 @@ class RequestLogMiddleware:
         if scope["type"] != "http" or scope["path"].startswith("/_sandbox/"):
             await self.app(scope, receive, send)
             return
-        status = 500
+        recorded = False
+
+        def record(status: int) -> None:
+            nonlocal recorded
+            recorded = True
+            # Looked up per request: the sandbox state can be swapped (see testing.reset).
+            log: RequestLog = scope["app"].state.sandbox.requests
+            log.record(scope["method"], scope["path"], status)
 
         async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
+            # Recorded before the answer leaves: a client that has its answer always finds
+            # its request in the log (tests count requests right after their call returns).
+            if message["type"] == "http.response.start" and not recorded:
+                record(message["status"])
             await send(message)
 
         try:
             await self.app(scope, receive, capture)
         finally:
-            # Looked up per request: the sandbox state can be swapped (see testing.reset).
-            log: RequestLog = scope["app"].state.sandbox.requests
-            log.record(scope["method"], scope["path"], status)
+            if not recorded:
+                record(500)

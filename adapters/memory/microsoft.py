@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from adapters.memory.expiring import ExpiringMap
 from core.errors import ErrorCode, GrantRevoked, SignInError
@@ -39,6 +39,7 @@ class _IssuedCode:
     identity: ExternalIdentity
     state: str
     nonce: str
+    redirect_uri: str
     username: str = ""
 
 
@@ -80,6 +81,11 @@ class FakeMicrosoft:
     `sign_out(username)` ends the user's Microsoft sessions and returns their (`iss`,
     `sid`) pairs, as Microsoft's front-channel logout would name them.
 
+    Like Microsoft, it knows the app's registered redirect URIs (`redirect_uris=`; by default
+    any absolute https URL, or http on localhost): its page refuses a flow begun with another
+    (`reply_for` raises `LookupError`, as Microsoft shows AADSTS50011 instead of redirecting),
+    and `redeem` refuses a code when the flow's redirect URI is not the one it was issued for.
+
     Example::
 
         microsoft = FakeMicrosoft(clock, RandomIds(), users={"alice": alice})
@@ -99,6 +105,7 @@ class FakeMicrosoft:
         password_reset_authorities: Iterable[str] = ("b2c",),
         client_id: str = "fake-client-id",
         code_ttl: timedelta = timedelta(minutes=5),
+        redirect_uris: Iterable[str] | None = None,
     ) -> None:
         self._clock = clock
         self._ids = ids
@@ -107,6 +114,7 @@ class FakeMicrosoft:
         self._reset = frozenset(password_reset_authorities) & set(self._authorities)
         self._client_id = client_id
         self._code_ttl = code_ttl
+        self._redirect_uris = None if redirect_uris is None else frozenset(redirect_uris)
         self._begun: ExpiringMap[str, Mapping[str, Any]] = ExpiringMap()
         self._codes: ExpiringMap[str, _IssuedCode] = ExpiringMap()
         self._failures: dict[str, list[SignInError]] = {}
@@ -164,9 +172,12 @@ class FakeMicrosoft:
         protocol = request.protocol if not isinstance(request, str) else self._begun.get(state, self._now())
         if protocol is None:
             raise LookupError("no flow was begun with this state")
+        if action != "signin" and action not in _ERROR_REPLIES:
+            raise ValueError(f"unknown action {action!r}")
+        redirect_uri = protocol.get("redirect_uri")
+        if not self._registered(redirect_uri):
+            raise LookupError("AADSTS50011: the redirect URI of the request is not registered for the app")
         if action != "signin":
-            if action not in _ERROR_REPLIES:
-                raise ValueError(f"unknown action {action!r}")
             description = _ERROR_REPLIES[action] + _ERROR_TRAILER
             return {"error": "access_denied", "error_description": description, "state": state}
         identity = self._users.get(username)
@@ -174,7 +185,7 @@ class FakeMicrosoft:
             raise LookupError(f"no user named {username!r}")
         code = self._ids.secret()
         now = self._now()
-        issued = _IssuedCode(identity, state, str(protocol["nonce"]), username)
+        issued = _IssuedCode(identity, state, str(protocol["nonce"]), str(redirect_uri), username)
         self._codes.put(code, issued, now + self._code_ttl, now)
         return {"code": code, "state": state}
 
@@ -234,6 +245,8 @@ class FakeMicrosoft:
             raise _fail(ErrorCode.LOGIN_EXPIRED, "the code is unknown, expired or already used")
         if issued.state != flow.state:
             raise _fail(ErrorCode.INVALID_REQUEST, "the code was issued for another flow")
+        if issued.redirect_uri != flow.protocol.get("redirect_uri"):
+            raise _fail(ErrorCode.INVALID_REQUEST, "AADSTS50148: the redirect URI is not the code's")
         if issued.nonce != flow.protocol.get("nonce"):
             raise _fail(ErrorCode.INVALID_TOKEN, "the ID token's nonce is not the flow's")
         sid = self._ids.secret()
@@ -294,6 +307,15 @@ class FakeMicrosoft:
 
     def _now(self) -> datetime:
         return self._clock.now()
+
+    def _registered(self, redirect_uri: object) -> bool:
+        if not isinstance(redirect_uri, str):
+            return False
+        if self._redirect_uris is not None:
+            return redirect_uri in self._redirect_uris
+        parts = urlsplit(redirect_uri)
+        local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1")
+        return (parts.scheme == "https" or local) and bool(parts.hostname)
 
     def _check_authority(self, authority: str) -> None:
         if authority not in self._authorities:

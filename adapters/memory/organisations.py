@@ -18,6 +18,8 @@ class MemoryDirectoryRepository:
         return self._tables().directories.get(directory_id)
 
     async def by_domain(self, domain: str) -> UserDirectory | None:
+        if not domain:  # as in SQL, where domain = NULL matches nothing: the default has none
+            return None
         return self._tables().directories.find("domain", domain)
 
     async def default(self) -> UserDirectory | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from adapters.memory.table import Table
 from core.model import (
+    AuditEvent,
     IdentityProvider,
     Invite,
     Membership,
@@ -34,6 +35,7 @@ class Tables:
     invites: Table[str, Invite]
     sessions: Table[str, Session]
     role_mappings: Table[str, RoleMapping]
+    audit_events: Table[str, AuditEvent]
     clients: Table[str, ResourceClient]
     # Like a database sequence: ids of removed workspaces are never handed out again, so
     # their invites can never be applied to a newcomer.
@@ -60,6 +62,7 @@ class Tables:
                 "role_mappings", lambda m: m.id,
                 {"rule": lambda m: ((m.provider_id, m.source, m.value, m.workspace_id),)},
             ),
+            audit_events=Table("audit_events", lambda e: e.id),
             clients=Table("clients", lambda c: c.id),
         )
 

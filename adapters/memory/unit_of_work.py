@@ -10,6 +10,7 @@ from adapters.memory.people import MemoryAccountRepository, MemoryUserRepository
 from adapters.memory.schema import Tables
 from adapters.memory.session_records import MemorySessionRepository
 from adapters.memory.workspaces import (
+    MemoryAuditRepository,
     MemoryInviteRepository,
     MemoryMembershipRepository,
     MemoryRoleMappingRepository,
@@ -18,6 +19,7 @@ from adapters.memory.workspaces import (
 )
 from core.ports.repositories import (
     AccountRepository,
+    AuditRepository,
     DirectoryRepository,
     InviteRepository,
     MembershipRepository,
@@ -59,6 +61,7 @@ class MemoryUnitOfWork:
         self.invites: InviteRepository = MemoryInviteRepository(self._working_set)
         self.sessions: SessionRepository = MemorySessionRepository(self._working_set)
         self.role_mappings: RoleMappingRepository = MemoryRoleMappingRepository(self._working_set)
+        self.audit: AuditRepository = MemoryAuditRepository(self._working_set)
         self.clients: ResourceClientRepository = MemoryResourceClientRepository(self._working_set)
 
     async def __aenter__(self) -> Self:

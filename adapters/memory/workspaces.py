@@ -7,7 +7,7 @@ from datetime import datetime
 
 from adapters.memory.schema import Tables
 from core.errors import DuplicateKey
-from core.model import Invite, InviteStatus, Membership, Role, RoleMapping, Workspace
+from core.model import AuditEvent, Invite, InviteStatus, Membership, Role, RoleMapping, Workspace
 
 
 class MemoryWorkspaceRepository:
@@ -21,12 +21,19 @@ class MemoryWorkspaceRepository:
     async def get(self, workspace_id: int) -> Workspace | None:
         return self._tables().workspaces.get(workspace_id)
 
-    async def add(self, name: str, frontend_host: str) -> Workspace:
+    async def add(self, name: str, frontend_host: str, *, editors_invite: bool = False) -> Workspace:
         tables = self._tables()
-        workspace = Workspace(id=tables.next_workspace_id, name=name, frontend_host=frontend_host)
+        workspace = Workspace(tables.next_workspace_id, name, frontend_host, editors_invite)
         tables.workspaces.insert(workspace)
         tables.next_workspace_id += 1
         return workspace
+
+    async def lock(self, workspace_id: int) -> Workspace | None:
+        # units of work are serialised already: holding the workspace costs nothing more
+        return await self.get(workspace_id)
+
+    async def update(self, workspace: Workspace) -> None:
+        self._tables().workspaces.replace(workspace)
 
     async def remove(self, workspace_id: int) -> None:
         """Removing an unknown workspace does nothing."""
@@ -72,8 +79,22 @@ class MemoryMembershipRepository:
         ]
         return sorted(found, key=lambda m: m.workspace_id)
 
+    async def get(self, user_id: str, workspace_id: int) -> Membership | None:
+        return self._tables().memberships.get((user_id, workspace_id))
+
+    async def for_workspace(self, workspace_id: int) -> Sequence[Membership]:
+        found = [m for m in self._tables().memberships.rows() if m.workspace_id == workspace_id]
+        return sorted(found, key=lambda m: (m.created_at, m.user_id))
+
     async def add(self, membership: Membership) -> None:
         self._tables().memberships.insert(membership)
+
+    async def remove(self, user_id: str, workspace_id: int) -> bool:
+        memberships = self._tables().memberships
+        if memberships.get((user_id, workspace_id)) is None:
+            return False
+        memberships.delete((user_id, workspace_id))
+        return True
 
     async def update(self, membership: Membership) -> None:
         memberships = self._tables().memberships
@@ -83,9 +104,6 @@ class MemoryMembershipRepository:
         memberships.replace(
             replace(stored, role=membership.role, origin=membership.origin, base_role=membership.base_role)
         )
-
-    async def remove(self, user_id: str, workspace_id: int) -> None:
-        self._tables().memberships.delete((user_id, workspace_id))
 
 
 class MemoryRoleMappingRepository:
@@ -137,8 +155,20 @@ class MemoryInviteRepository:
         ]
         return sorted(found, key=lambda i: (i.created_at, i.id))
 
+    async def for_workspace(self, workspace_id: int) -> Sequence[Invite]:
+        found = [i for i in self._tables().invites.rows() if i.workspace_id == workspace_id]
+        return sorted(found, key=lambda i: (i.created_at, i.id))
+
     async def add(self, invite: Invite) -> None:
         self._tables().invites.insert(invite)
+
+    async def update_if(self, invite: Invite, status: InviteStatus) -> bool:
+        invites = self._tables().invites
+        stored = invites.get(invite.id)
+        if stored is None or stored.status is not status:
+            return False
+        invites.replace(invite)
+        return True
 
     async def update(self, invite: Invite) -> None:
         invites = self._tables().invites
@@ -153,3 +183,22 @@ class MemoryInviteRepository:
         """By creation time, then id."""
         return sorted(self._tables().invites.rows(), key=lambda i: (i.created_at, i.id))
 
+
+
+class MemoryAuditRepository:
+    """`AuditRepository` over a unit's working set."""
+
+    def __init__(self, tables: Callable[[], Tables]) -> None:
+        self._tables = tables
+
+    async def add(self, event: AuditEvent) -> None:
+        self._tables().audit_events.insert(event)
+
+    async def for_workspace(self, workspace_id: int, limit: int = 100) -> Sequence[AuditEvent]:
+        return [e for e in self._newest() if e.workspace_id == workspace_id][:limit]
+
+    async def list(self, limit: int = 100) -> Sequence[AuditEvent]:
+        return self._newest()[:limit]
+
+    def _newest(self) -> list[AuditEvent]:
+        return sorted(self._tables().audit_events.rows(), key=lambda e: (e.at, e.id), reverse=True)

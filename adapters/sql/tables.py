@@ -31,6 +31,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 
 from adapters.sql.types import UTCDateTime
@@ -58,6 +59,7 @@ workspaces = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String, nullable=False),
     Column("frontend_host", String, nullable=False),
+    Column("editors_invite", Boolean, nullable=False, server_default=false()),
     sqlite_autoincrement=True,
 )
 
@@ -178,7 +180,12 @@ invites = Table(
     Column("expires_at", UTCDateTime, nullable=True),
     Column("applied_at", UTCDateTime, nullable=True),
     Column("applied_user_id", String, nullable=True),
+    Column("invited_by", String, nullable=True),
+    # SHA-256 of "{id}:{secret}" of the accept link; the secret itself is never stored
+    Column("token_hash", String, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
     Index(None, "email", "status"),
+    Index(None, "workspace_id"),
     CheckConstraint(_one_of("status", InviteStatus), name="status"),
 )
 
@@ -230,6 +237,23 @@ role_mappings = Table(
     CheckConstraint(_one_of("source", MappingSource), name="source"),
 )
 
+# Audit events outlive what they describe (a removed member, a deleted workspace): no
+# foreign keys. `details` is a JSON object of strings.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_id", String, nullable=True),
+    Column("action", String, nullable=False),
+    Column("workspace_id", Integer, nullable=False),
+    Column("target", String, nullable=False),
+    Column("details", String, nullable=False),
+    Column("correlation_id", String, nullable=False),
+    Index(None, "workspace_id", "at"),
+    Index(None, "at"),
+)
+
 # Resource servers allowed to introspect tokens; the secret is kept only as a SHA-256.
 resource_clients = Table(
     "resource_clients",
@@ -241,5 +265,6 @@ resource_clients = Table(
 
 ALL_TABLES = (
     "workspaces", "users", "user_directories", "identity_providers", "provider_domains",
-    "user_accounts", "roles", "memberships", "invites", "sessions", "role_mappings", "resource_clients",
+    "user_accounts", "roles", "memberships", "invites", "sessions", "role_mappings", "audit_events",
+    "resource_clients",
 )

@@ -14,6 +14,7 @@ from adapters.sql.crypto import TokenCipher
 from adapters.sql.errors import translated
 from adapters.sql.repositories import (
     SqlAccountRepository,
+    SqlAuditRepository,
     SqlDirectoryRepository,
     SqlInviteRepository,
     SqlMembershipRepository,
@@ -66,6 +67,7 @@ class SqlUnitOfWork:
     invites: SqlInviteRepository
     sessions: SqlSessionRepository
     role_mappings: SqlRoleMappingRepository
+    audit: SqlAuditRepository
     clients: SqlResourceClientRepository
 
     def __init__(
@@ -108,6 +110,7 @@ class SqlUnitOfWork:
         self.invites = SqlInviteRepository(connection)
         self.sessions = SqlSessionRepository(connection, self._cipher)
         self.role_mappings = SqlRoleMappingRepository(connection)
+        self.audit = SqlAuditRepository(connection)
         self.clients = SqlResourceClientRepository(connection)
         return self
 

@@ -6,6 +6,7 @@ from core.ports.microsoft import IdentityGateway, ProfileReader
 from core.ports.principals import RecentPrincipals
 from core.ports.repositories import (
     AccountRepository,
+    AuditRepository,
     DirectoryRepository,
     InviteRepository,
     MembershipRepository,
@@ -23,10 +24,11 @@ from core.ports.tokens import TokenIssuer, TokenVerifier
 from core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
-    "AccountRepository", "CachedSession", "Clock", "DirectoryRepository", "FlowStore",
-    "HandoffCipher", "IdGenerator", "IdentityGateway", "InviteRepository", "MembershipRepository",
-    "ProfileReader", "ProviderRepository", "RecentPrincipals", "ResourceClientRepository",
-    "Revocation", "RevocationFeed", "RoleMappingRepository", "RoleRepository", "SessionCache",
+    "AccountRepository", "AuditRepository", "CachedSession", "Clock", "DirectoryRepository",
+    "FlowStore", "HandoffCipher", "IdGenerator", "IdentityGateway", "InviteRepository",
+    "MembershipRepository", "ProfileReader", "ProviderRepository", "RecentPrincipals",
+    "ResourceClientRepository", "Revocation", "RevocationFeed", "RoleMappingRepository",
+    "RoleRepository", "SessionCache",
     "SessionRepository", "TokenHandoff", "TokenIssuer", "TokenVerifier", "UnitOfWork", "UnitOfWorkFactory",
     "UserRepository", "WorkspaceRepository",
 ]

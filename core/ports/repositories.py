@@ -13,8 +13,10 @@ from datetime import datetime
 from typing import Protocol
 
 from core.model import (
+    AuditEvent,
     IdentityProvider,
     Invite,
+    InviteStatus,
     Membership,
     MicrosoftTokens,
     ResourceClient,
@@ -101,8 +103,18 @@ class ProviderRepository(Protocol):
 class WorkspaceRepository(Protocol):
     async def get(self, workspace_id: int) -> Workspace | None: ...
 
-    async def add(self, name: str, frontend_host: str) -> Workspace:
+    async def add(self, name: str, frontend_host: str, *, editors_invite: bool = False) -> Workspace:
         """Create a workspace with the next free id (1, 2, ...)."""
+        ...
+
+    async def lock(self, workspace_id: int) -> Workspace | None:
+        """Like `get`, and hold the workspace until the unit of work ends: units that lock
+        the same workspace run one after the other (so two owners demoting each other at
+        once cannot leave it without an owner)."""
+        ...
+
+    async def update(self, workspace: Workspace) -> None:
+        """Replace name, frontend host and `editors_invite` (unknown id: `KeyError`)."""
         ...
 
     async def remove(self, workspace_id: int) -> None:
@@ -131,6 +143,12 @@ class MembershipRepository(Protocol):
         """The user's memberships in existing workspaces, by workspace id."""
         ...
 
+    async def get(self, user_id: str, workspace_id: int) -> Membership | None: ...
+
+    async def for_workspace(self, workspace_id: int) -> Sequence[Membership]:
+        """The workspace's memberships, by creation time then user id."""
+        ...
+
     async def add(self, membership: Membership) -> None:
         """Unique key: (user_id, workspace_id)."""
         ...
@@ -140,8 +158,8 @@ class MembershipRepository(Protocol):
         (user_id, workspace_id)."""
         ...
 
-    async def remove(self, user_id: str, workspace_id: int) -> None:
-        """Delete the membership; removing one that does not exist is not an error."""
+    async def remove(self, user_id: str, workspace_id: int) -> bool:
+        """Delete the membership; whether there was one (removing none is not an error)."""
         ...
 
 
@@ -171,14 +189,44 @@ class InviteRepository(Protocol):
         not revoked, not expired at `now`, and whose workspace exists; by creation time."""
         ...
 
-    async def add(self, invite: Invite) -> None: ...
+    async def for_workspace(self, workspace_id: int) -> Sequence[Invite]:
+        """Every invite of the workspace (any status), by creation time then id."""
+        ...
+
+    async def add(self, invite: Invite) -> None:
+        """Unique key: id."""
+        ...
 
     async def update(self, invite: Invite) -> None:
         """Replace a stored invite. An invite already applied is never applied again:
         updating an APPLIED invite to APPLIED raises `DuplicateKey`."""
         ...
 
+    async def update_if(self, invite: Invite, status: InviteStatus) -> bool:
+        """Replace the stored invite only if its status is still `status` (a compare and
+        set: of two units moving the same invite at once, exactly one gets True; the other
+        changes nothing). False too when the id is unknown."""
+        ...
+
     async def list(self) -> Sequence[Invite]: ...
+
+
+class AuditRepository(Protocol):
+    """Audit events: written with the change they record (same unit of work), never
+    changed after."""
+
+    async def add(self, event: AuditEvent) -> None:
+        """Unique key: id."""
+        ...
+
+    async def for_workspace(self, workspace_id: int, limit: int = 100) -> Sequence[AuditEvent]:
+        """The workspace's events, newest first (by time, then id descending), at most
+        `limit`."""
+        ...
+
+    async def list(self, limit: int = 100) -> Sequence[AuditEvent]:
+        """Every workspace's events, newest first, at most `limit`."""
+        ...
 
 
 class SessionRepository(Protocol):

@@ -6,6 +6,7 @@ from typing import Protocol, Self
 
 from core.ports.repositories import (
     AccountRepository,
+    AuditRepository,
     DirectoryRepository,
     InviteRepository,
     MembershipRepository,
@@ -41,6 +42,7 @@ class UnitOfWork(Protocol):
     invites: InviteRepository
     sessions: SessionRepository
     role_mappings: RoleMappingRepository
+    audit: AuditRepository
     clients: ResourceClientRepository
 
     async def __aenter__(self) -> Self: ...

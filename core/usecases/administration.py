@@ -231,3 +231,13 @@ class Administration:
     async def users(self) -> Sequence[User]:
         async with self._uow() as uow:
             return await uow.users.list()
+
+    async def find_user(self, email_or_id: str) -> User:
+        """The user with this verified email (any spelling) or id; `invalid_request` when
+        there is none."""
+        email = normalise_email(email_or_id) if "@" in email_or_id else None
+        async with self._uow() as uow:
+            user = await (uow.users.by_email(email) if email else uow.users.get(email_or_id))
+        if user is None:
+            raise _bad("no such user")
+        return user

@@ -20,7 +20,7 @@ _LOOKUP_LABEL = b"azure-signin/handoff/v1/lookup\x00"
 
 def lookup_key(code: str) -> str:
     """Where a code's sealed token is stored: never the code itself."""
-    return hashlib.sha256(_LOOKUP_LABEL + code.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_LOOKUP_LABEL + code.encode()).hexdigest()
 
 
 class IssueHandoffCode:

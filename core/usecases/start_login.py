@@ -16,7 +16,7 @@ from core.ports import Clock, FlowStore, IdentityGateway, IdGenerator
 
 def binding_hash(secret: str) -> str:
     """What the flow keeps of the browser's binding cookie: never the cookie itself."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,13 @@
     account_conflict: "An account with this email address already exists, and this sign-in could not prove it owns that address.",
     account_disabled: "This account has been disabled by an administrator.",
     temporarily_unavailable: "Sign-in is temporarily unavailable; please try again in a moment.",
-    server_error: "Something went wrong on the sign-in service's side."
+    server_error: "Something went wrong on the sign-in service's side.",
+    invite_invalid: "This invite link is not valid (it may have been mistyped or cut short).",
+    invite_used: "This invite link was used already: it works once.",
+    invite_revoked: "This invite was revoked by the workspace.",
+    invite_expired: "This invite link has expired; ask for a new one.",
+    email_unverified: "This invite needs an account whose email address is verified.",
+    email_mismatch: "This invite is for another email address than the one you signed in with."
   };
   var SIGNED_OUT = {
     yourself: "You signed out: your session is closed and its token no longer works anywhere.",
@@ -28,10 +34,13 @@
   // unreadable by another origin; the token never sits in the URL or a cookie.
   var TOKEN_KEY = "azure-signin-demo.token";
   var SIGNED_OUT_KEY = "azure-signin-demo.signed-out";
+  // An invite link's token, kept only until it is used (this tab, never a URL or cookie).
+  var INVITE_KEY = "azure-signin-demo.invite";
+  var ROLES = ["owner", "editor", "viewer"];
   var body = document.body;
   var service = body.getAttribute("data-service");
   var sandbox = body.getAttribute("data-sandbox");
-  var state = { token: null, me: null, uri: null };
+  var state = { token: null, me: null, uri: null, joined: null };
 
   function $(id) { return document.getElementById(id); }
 
@@ -117,7 +126,8 @@
     var memberships = me.memberships || [];
     var wanted = workspaceOf(uri);
     var current = memberships.filter(function (m) { return m.workspaceId === wanted; })[0];
-    var notice = "";
+    var notice = state.joined || "";
+    state.joined = null;
     if (!current && memberships.length) {
       if (wanted !== null) {
         notice = "You are not a member of workspace #" + wanted + " (the link " + uri + "); showing " + memberships[0].workspaceName + " instead.";
@@ -151,7 +161,133 @@
     if (current && workspaceOf(uri) !== current.workspaceId) {
       setAddress("/workspace/" + current.workspaceId + "/home");
     }
+    renderMembersView(current);
     show("profile");
+  }
+
+  // --- Members: owners list, invite, change roles and remove, over the workspace API.
+  function membersStatus(message) {
+    text("members-status", message);
+    $("members-status").hidden = !message;
+  }
+
+  function refusal(answer) {
+    return answer.json().then(function (reply) { return reply.error || String(answer.status); },
+                              function () { return String(answer.status); });
+  }
+
+  function renderMembersView(current) {
+    var owner = !!current && current.role === "owner";
+    $("members-view").hidden = !owner;
+    $("invite-result").hidden = true;
+    membersStatus("");
+    state.workspace = owner ? current.workspaceId : null;
+    if (owner) { loadMembers(); }
+  }
+
+  function loadMembers() {
+    var id = state.workspace;
+    return withToken("/workspaces/" + id + "/members").then(function (answer) {
+      if (!answer.ok) { return refusal(answer).then(membersStatus); }
+      return answer.json().then(function (members) { renderMembers(id, members); });
+    });
+  }
+
+  function renderMembers(id, members) {
+    var rows = $("members");
+    rows.textContent = "";
+    members.forEach(function (m) {
+      var row = document.createElement("tr");
+      [m.displayName, m.email || ""].forEach(function (value) {
+        var cell = document.createElement("td");
+        cell.textContent = value;
+        row.appendChild(cell);
+      });
+      var roleCell = document.createElement("td");
+      var select = document.createElement("select");
+      select.setAttribute("aria-label", "Role of " + (m.email || m.displayName));
+      ROLES.forEach(function (name) {
+        var option = document.createElement("option");
+        option.value = name;
+        option.textContent = name;
+        option.selected = name === m.role;
+        select.appendChild(option);
+      });
+      select.addEventListener("change", function () { changeRole(id, m, select.value); });
+      roleCell.appendChild(select);
+      row.appendChild(roleCell);
+      var actions = document.createElement("td");
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.textContent = "Remove";
+      remove.setAttribute("aria-label", "Remove " + (m.email || m.displayName));
+      remove.addEventListener("click", function () { removeMember(id, m); });
+      actions.appendChild(remove);
+      row.appendChild(actions);
+      rows.appendChild(row);
+    });
+  }
+
+  function changeRole(id, member, role) {
+    withToken("/workspaces/" + id + "/members/" + encodeURIComponent(member.userId), {
+      method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ role: role })
+    }).then(function (answer) {
+      if (answer.ok) { membersStatus((member.email || member.displayName) + " is now " + role + "."); return loadMembers(); }
+      return refusal(answer).then(function (code) { membersStatus("Not changed: " + code); return loadMembers(); });
+    });
+  }
+
+  function removeMember(id, member) {
+    withToken("/workspaces/" + id + "/members/" + encodeURIComponent(member.userId), { method: "DELETE" })
+      .then(function (answer) {
+        if (answer.ok) { membersStatus((member.email || member.displayName) + " was removed."); return loadMembers(); }
+        return refusal(answer).then(function (code) { membersStatus("Not removed: " + code); });
+      });
+  }
+
+  function invite(event) {
+    event.preventDefault();
+    var id = state.workspace;
+    var body = { email: $("invite-email").value, role: $("invite-role").value };
+    withToken("/workspaces/" + id + "/invites", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
+    }).then(function (answer) {
+      if (!answer.ok) { return refusal(answer).then(function (code) { membersStatus("Not invited: " + code); }); }
+      return answer.json().then(function (made) {
+        $("invite-link").value = made.acceptUrl;
+        $("invite-result").hidden = false;
+        membersStatus(made.email + " is invited as " + made.role + ".");
+      });
+    });
+  }
+
+  // --- An invite link: /invite#token=... (the token never reaches a server but ours, by POST).
+  function acceptPending() {
+    var token = sessionStorage.getItem(INVITE_KEY);
+    if (!token || !state.token) { return null; }
+    sessionStorage.removeItem(INVITE_KEY);
+    show("working");
+    return withToken("/invites/accept", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token: token })
+    }).then(function (answer) {
+      if (answer.status === 401) { return showSignedOut("service"); }
+      if (!answer.ok) { return refusal(answer).then(showError); }
+      return answer.json().then(function (joined) {
+        state.joined = "You accepted the invite: you are now " + joined.role + " here.";
+        setAddress("/workspace/" + joined.workspaceId + "/home");
+        return loadProfile(state.uri);
+      });
+    }).catch(function () { showError("temporarily_unavailable"); });
+  }
+
+  function arriveWithInvite() {
+    var token = new URLSearchParams(location.hash.slice(1)).get("token");
+    history.replaceState(null, "", "/invite");  // out of the address bar and the history
+    if (token) { sessionStorage.setItem(INVITE_KEY, token); }
+    state.token = sessionStorage.getItem(TOKEN_KEY);
+    if (state.token && acceptPending()) { return; }
+    show("signin");  // signed in afterwards, the landing accepts it
+    probeSandbox();
   }
 
   // Every call of the signed-in page asks /me: a session the service closed shows as
@@ -207,7 +343,7 @@
     return ready.then(function (value) {
       if (!value) { return showError("login_expired"); }
       remember(value);
-      return loadProfile(uri);
+      return acceptPending() || loadProfile(uri);
     }).catch(function () { showError("temporarily_unavailable"); });
   }
 
@@ -226,8 +362,11 @@
 
   $("signout").addEventListener("click", signOut);
   $("workspace-switcher").addEventListener("change", switchWorkspace);
+  $("invite-form").addEventListener("submit", invite);
   if (location.pathname === "/redirect-uri") {
     arrive();
+  } else if (location.pathname === "/invite") {
+    arriveWithInvite();
   } else {
     show("signin");
     probeSandbox();

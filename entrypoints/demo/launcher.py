@@ -115,7 +115,9 @@ async def _seed(container: Any, settings: Settings) -> Any:
     issuer = None
     if b2c is not None:
         issuer = await authority_issuer(b2c.authority, settings.ca_bundle, settings.http_timeout)
-    return await seed_demo(container.administration(), frontend_origin(settings), issuer)
+    return await seed_demo(
+        container.administration(), frontend_origin(settings), issuer, administered=True
+    )
 
 
 def banner(settings: Settings, ca_path: str) -> str:

@@ -19,7 +19,7 @@ Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
-PAGES = ("/", "/index.html", "/redirect-uri")
+PAGES = ("/", "/index.html", "/redirect-uri", "/invite")
 ASSETS = {
     "/app.js": "text/javascript; charset=utf-8",
     "/style.css": "text/css; charset=utf-8",

@@ -16,7 +16,7 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
-from core.errors import ErrorCode, OriginNotAllowed, SignInError
+from core.errors import AdminError, AdminErrorCode, ErrorCode, OriginNotAllowed, SignInError
 from entrypoints.web.cookies import CookieSpec
 
 # Headers on every answer of the login routes: nothing cached, no Referer leaking the URL.
@@ -106,6 +106,30 @@ def browser_error(
     if origin is None:
         return error_page(error, correlation_id)
     return redirect(error_location(origin, error.code))
+
+
+# The workspace API's refusals (core.errors.AdminErrorCode), by HTTP status.
+ADMIN_STATUS = {
+    AdminErrorCode.INVALID_REQUEST: 400,
+    AdminErrorCode.INVITE_INVALID: 400,
+    AdminErrorCode.FORBIDDEN: 403,
+    AdminErrorCode.ROLE_TOO_HIGH: 403,
+    AdminErrorCode.OWN_ROLE: 403,
+    AdminErrorCode.EMAIL_UNVERIFIED: 403,
+    AdminErrorCode.EMAIL_MISMATCH: 403,
+    AdminErrorCode.NOT_FOUND: 404,
+    AdminErrorCode.LAST_OWNER: 409,
+    AdminErrorCode.INVITE_PENDING: 409,
+    AdminErrorCode.INVITE_USED: 409,
+    AdminErrorCode.INVITE_REVOKED: 410,
+    AdminErrorCode.INVITE_EXPIRED: 410,
+}
+
+
+def admin_error(error: AdminError, correlation_id: str) -> Response[dict[str, str]]:
+    headers = {"Cache-Control": "no-store", "X-Correlation-Id": correlation_id}
+    status = ADMIN_STATUS[error.code]
+    return Response(content={"error": error.code.value}, status_code=status, headers=headers)
 
 
 def api_error(error: SignInError, correlation_id: str) -> Response[dict[str, str]]:

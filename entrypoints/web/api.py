@@ -14,6 +14,7 @@ from core.usecases.handoff import RedeemHandoffCode
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.users import DescribeSession
 from entrypoints.settings import Settings
+from entrypoints.web.admin_shapes import SECURITY
 from entrypoints.web.events import SecurityLog
 
 MAX_TOKEN = 8192
@@ -32,7 +33,7 @@ def _iso(value: Any) -> str:
     return str(value.isoformat())
 
 
-@get("/me", summary="The signed-in user, account, memberships and session")
+@get("/me", summary="The signed-in user, account, memberships and session", security=SECURITY)
 async def me(
     request: Request[Any, Any, Any], check_access: CheckAccess, describe: DescribeSession
 ) -> Response[dict[str, Any]]:
@@ -61,7 +62,7 @@ async def me(
     return Response(body, headers={"Cache-Control": "no-store"})
 
 
-@post("/auth/refresh", summary="A new token for an open session", status_code=200)
+@post("/auth/refresh", summary="A new token for an open session", status_code=200, security=SECURITY)
 async def refresh(
     request: Request[Any, Any, Any], refresh_session: RefreshSession, security_log: SecurityLog
 ) -> dict[str, Any]:
@@ -110,7 +111,7 @@ async def _logout(
 
 # No length or shape constraint on frontendHost here: Litestar would refuse such a request
 # before the handler runs, and the session would stay open (the edge bounds the query).
-@post("/logout", summary="Close this session", status_code=200)
+@post("/logout", summary="Close this session", status_code=200, security=SECURITY)
 async def logout_post(
     request: Request[Any, Any, Any], logout: Logout, settings: Settings, security_log: SecurityLog,
     frontend_host: Annotated[str | None, Parameter(query="frontendHost")] = None,
@@ -118,7 +119,7 @@ async def logout_post(
     return await _logout(request, logout, settings, security_log, frontend_host)
 
 
-@get("/logout", summary="Close this session (bearer header required)")
+@get("/logout", summary="Close this session (bearer header required)", security=SECURITY)
 async def logout_get(
     request: Request[Any, Any, Any], logout: Logout, settings: Settings, security_log: SecurityLog,
     frontend_host: Annotated[str | None, Parameter(query="frontendHost")] = None,

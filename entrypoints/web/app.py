@@ -16,22 +16,30 @@ from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from adapters.sql.database import SqlDatabase
 from adapters.sql.migrate import ensure_schema_async
-from core.errors import ErrorCode, SignInError
+from core.errors import AdminError, ErrorCode, SignInError
 from core.navigation import parse_origin
 from core.usecases.revalidation import SessionClosedByMicrosoft
 from core.usecases.sessions import forget_revoked
 from entrypoints.container import Container
-from entrypoints.web import api, frontchannel, health, introspect, login, verify
-from entrypoints.web.answers import api_error
+from entrypoints.web import api, frontchannel, health, introspect, login, verify, workspaces
+from entrypoints.web.admin_shapes import BEARER
+from entrypoints.web.answers import admin_error, api_error
 from entrypoints.web.bodies import MAX_BODY_BYTES
 from entrypoints.web.health import Check, Readiness, discovery_check, discovery_url
 from entrypoints.web.middleware import install_edge
 
 logger = logging.getLogger("azure_signin.web")
+# Container providers of the workspace use cases; handlers name them `<provider>_case`.
+ADMIN_CASES = (
+    "create_workspace", "list_workspaces", "update_workspace", "create_invite", "list_invites",
+    "revoke_invite", "accept_invite", "list_members", "change_member", "remove_member",
+    "list_audit",
+)
 
 
 def _correlation(request: Request[Any, Any, Any]) -> str:
@@ -66,7 +74,7 @@ def cors_config(allowed_origins: tuple[str, ...]) -> CORSConfig:
             raise ValueError(f"{origin!r} is not a canonical origin")
     return CORSConfig(
         allow_origins=list(allowed_origins),
-        allow_methods=["GET", "POST"],
+        allow_methods=["GET", "POST", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type"],
         allow_credentials=False,
         max_age=600,
@@ -121,6 +129,7 @@ def create_app(container: Container) -> Litestar:
         "security_log": provide(container.security_log),
         "readiness": provide(lambda: readiness),
         "public_jwks": provide(lambda: container.tokens().public_jwks()),
+        **{f"{name}_case": provide(getattr(container, name)) for name in ADMIN_CASES},
     }
 
     security_log = container.security_log()
@@ -133,6 +142,11 @@ def create_app(container: Container) -> Litestar:
         elif error.code in (ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DISABLED):
             security_log.token_refused(error.code, correlation, request.url.path)
         return api_error(error, correlation)
+
+    def refused(request: Request[Any, Any, Any], error: AdminError) -> Response[Any]:
+        correlation = _correlation(request)
+        security_log.admin_refused(error.code, correlation, request.url.path)
+        return admin_error(error, correlation)
 
     def run_in_background(job: Any) -> None:
         task = asyncio.get_running_loop().create_task(job)
@@ -174,11 +188,20 @@ def create_app(container: Container) -> Litestar:
             verify.verify_get, verify.verify_head, verify.verify_any_method,
             verify.verify_prefixed, verify.verify_prefixed_head, introspect.introspect,
             health.live, health.ready, health.jwks,
+            *workspaces.HANDLERS,
         ],
         dependencies=dependencies,
-        exception_handlers={SignInError: signin_error, Exception: _unexpected},
+        exception_handlers={SignInError: signin_error, AdminError: refused, Exception: _unexpected},
         cors_config=cors_config(settings.allowed_origins),
-        openapi_config=OpenAPIConfig(title="azure-signin", version="0.1.0", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="azure-signin", version="0.1.0", path="/schema",
+            components=Components(security_schemes={
+                BEARER: SecurityScheme(
+                    type="http", scheme="bearer", bearer_format="JWT",
+                    description="The service's own session token (from the sign-in redirect)",
+                ),
+            }),
+        ),
         on_startup=[startup],
         on_shutdown=[shutdown],
         request_max_body_size=MAX_BODY_BYTES,

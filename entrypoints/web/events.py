@@ -8,7 +8,8 @@ import hmac
 import json
 import logging
 
-from core.errors import ErrorCode
+from core.errors import AdminErrorCode, ErrorCode
+from core.model import AuditEvent
 from core.rules.revalidation import Verdict
 from core.usecases.revalidation import Revalidation
 
@@ -75,3 +76,13 @@ class SecurityLog:
         self._emit(logging.INFO, "frontchannel_logout", correlation, closed=len(closed),
                    sessions=[self._hash(s) for _, s in closed],
                    users=sorted({self._hash(u) for u, _ in closed}))
+
+    def workspace_changed(self, event: AuditEvent) -> None:
+        """A change to a workspace, its invites or members (the audit row's twin): who
+        (hashed; `operator` for the command line), what, which workspace."""
+        actor = "operator" if event.actor_id is None else self._hash(event.actor_id)
+        self._emit(logging.INFO, event.action, event.correlation_id, actor=actor,
+                   workspace=event.workspace_id, target=self._hash(event.target))
+
+    def admin_refused(self, code: AdminErrorCode, correlation: str, route: str) -> None:
+        self._emit(logging.INFO, "admin_refused", correlation, reason=code.value, route=route)

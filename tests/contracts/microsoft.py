@@ -13,7 +13,7 @@ import pytest_asyncio
 from core.errors import ErrorCode, GrantRevoked, SignInError
 from core.identity import AuthorizationRequest, ExternalIdentity, LoginFlow, RedeemedLogin
 from core.ports.microsoft import IdentityGateway, ProfileReader
-from tests.contracts._support import abstract
+from tests.contracts._support import abstract, not_provided
 
 SignIn = Callable[[AuthorizationRequest, str, str], Mapping[str, str] | Awaitable[Mapping[str, str]]]
 
@@ -118,7 +118,7 @@ class IdentityGatewayContract(_MicrosoftFixtures):
         for name in gateway.authorities():
             if gateway.can_reset_password(name):
                 return name
-        pytest.skip("no authority with B2C policies (cancel, password reset) is configured")
+        not_provided("B2C policies: cancel, password reset (no authority with them is configured)")
 
     async def test_authorities_are_named(self, gateway: IdentityGateway) -> None:
         names = gateway.authorities()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.contracts.uow_admin import WorkspaceAdminContract
 from tests.contracts.uow_clients import ResourceClientContract
 from tests.contracts.uow_people import DirectoryProviderContract, UserAccountContract
 from tests.contracts.uow_revalidation import SessionRevalidationContract
@@ -19,6 +20,7 @@ class UnitOfWorkContract(
     InviteSessionContract,
     SessionRevalidationContract,
     RoleMappingContract,
+    WorkspaceAdminContract,
     ResourceClientContract,
 ):
     """Tests every `UnitOfWork` (with its ten repositories) must pass.
@@ -26,9 +28,9 @@ class UnitOfWorkContract(
     Provide two fixtures: `uow_factory`, a `UnitOfWorkFactory` over an *empty* database
     of its own (workspace ids are expected to start at 1), and `row_counts()`, which
     returns the committed rows per table (`users`, `accounts`, `directories`, `providers`,
-    `workspaces`, `roles`, `memberships`, `invites`, `sessions`, `role_mappings`, `clients`)
-    read out of band — not
-    through a unit of work — so the suite can prove that nothing was written. Either may be
+    `workspaces`, `roles`, `memberships`, `invites`, `sessions`, `role_mappings`, `clients`,
+    `audit_events`) read out of band — not through a unit of work — so the suite can prove that
+    nothing was written. Either may be
     async. Each part is a class of its own (`TransactionContract`, `UserAccountContract`,
     ...) should you want to run only some::
 

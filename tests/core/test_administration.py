@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 
 from core.errors import ErrorCode, SignInError
-from core.model import InviteStatus, ProviderKind
+from core.model import InviteStatus, ProviderKind, UserDirectory
 from core.usecases.administration import STANDARD_ROLES
-from tests.core.builders import aad
+from tests.core.builders import T0, aad
 from tests.core.world import World
 
 
@@ -24,14 +24,24 @@ async def test_workspaces_get_increasing_ids_and_a_clean_host(world: World) -> N
     assert [w.id for w in await world.admin.workspaces()] == [1, 2, 3]
 
 
+HOST = "the host must be an origin such as https://app.example.com"
+
+
 @pytest.mark.parametrize(
-    ("name", "host"),
-    [("  ", "https://a.example"), ("A", "https://a.example/home"), ("A", "a.example"), ("A", "ftp://a.example")],
+    ("name", "host", "message"),
+    [("  ", "https://a.example", "a workspace needs a name"), ("A", "https://a.example/home", HOST),
+     ("A", "a.example", HOST), ("A", "ftp://a.example", HOST)],
 )
-async def test_workspace_needs_a_name_and_a_bare_origin(world: World, name: str, host: str) -> None:
+async def test_workspace_needs_a_name_and_a_bare_origin(
+    world: World, name: str, host: str, message: str
+) -> None:
     rows = world.rows()
-    await failure(world.admin.add_workspace(name, host))
+    assert (await failure(world.admin.add_workspace(name, host))).detail == message
     assert world.rows() == rows
+
+
+async def test_a_workspace_host_keeps_its_spelling_without_the_trailing_slash(world: World) -> None:
+    assert (await world.admin.add_workspace("Fox", "https://FOX.BOX/")).frontend_host == "https://FOX.BOX"
 
 
 async def test_ensure_roles_is_idempotent_and_adds_only_missing_roles(world: World) -> None:
@@ -53,14 +63,16 @@ async def test_invite_stores_the_normalised_address_pending_or_accepted(world: W
 
 
 @pytest.mark.parametrize(
-    ("email", "workspace", "role"),
-    [("not-an-email", 1, "viewer"), ("bob@contoso.com", 99, "viewer"), ("bob@contoso.com", 1, "janitor")],
+    ("email", "workspace", "role", "message"),
+    [("not-an-email", 1, "viewer", "not a valid email address"),
+     ("bob@contoso.com", 99, "viewer", "no workspace 99"),
+     ("bob@contoso.com", 1, "janitor", "no role named 'janitor'")],
 )
 async def test_invite_refuses_a_bad_address_workspace_or_role(
-    world: World, email: str, workspace: int, role: str
+    world: World, email: str, workspace: int, role: str, message: str
 ) -> None:
     rows = world.rows()
-    await failure(world.admin.invite(email, workspace, role))
+    assert (await failure(world.admin.invite(email, workspace, role))).detail == message
     assert world.rows() == rows
 
 
@@ -68,12 +80,12 @@ async def test_invite_moves_from_pending_to_accepted_or_revoked_only(world: Worl
     invite = await world.admin.invite("bob@contoso.com", 1, "viewer")
     accepted = await world.admin.accept_invite(invite.id)
     assert accepted.status is InviteStatus.ACCEPTED
-    await failure(world.admin.accept_invite(invite.id))
+    assert (await failure(world.admin.accept_invite(invite.id))).detail == f"invite {invite.id} is accepted"
     revoked = await world.admin.revoke_invite(invite.id)
     assert revoked.status is InviteStatus.REVOKED
-    await failure(world.admin.revoke_invite(invite.id))
+    assert (await failure(world.admin.revoke_invite(invite.id))).detail == f"invite {invite.id} is revoked"
     await failure(world.admin.accept_invite(invite.id))
-    await failure(world.admin.accept_invite("no-such-invite"))
+    assert (await failure(world.admin.accept_invite("nope"))).detail == "no invite nope"
     assert {i.id: i.status for i in await world.admin.invites()}[invite.id] is InviteStatus.REVOKED
 
 
@@ -106,17 +118,53 @@ async def test_provider_with_consumer_or_no_domains_joins_the_default_directory(
         default = await uow.directories.default()
     assert default is not None and default.id == local.directory_id
     assert default.name == world.policy.default_directory_name
+    rows = world.rows()
+    later = await world.admin.add_provider("Microsoft accounts", ProviderKind.MICROSOFT_ACCOUNT, "msa")
+    assert later.directory_id == default.id and world.rows()["directories"] == rows["directories"]
+
+
+async def test_a_provider_joins_an_existing_directory_of_its_domain(world: World) -> None:
+    async with world.db.unit_of_work() as uow:   # a directory whose provider an operator removed
+        await uow.directories.add(UserDirectory("dir-northwind", "Northwind", "northwind.example", T0))
+        await uow.commit()
+    added = await world.admin.add_provider("NW", ProviderKind.SOCIAL, "nw", domains=["northwind.example"])
+    assert added.directory_id == "dir-northwind"
+
+
+async def test_a_provider_is_stored_with_its_name_kind_directory_and_time(world: World) -> None:
+    world.clock.advance(60)
+    added = await world.admin.add_provider("Tailspin", ProviderKind.EXTERNAL_AD, "https://tailspin/issuer",
+                                           domains=["tailspin.example"])
+    async with world.db.unit_of_work() as uow:
+        stored = await uow.providers.by_issuer("https://tailspin/issuer")
+        directory = await uow.directories.by_domain("tailspin.example")
+    assert stored == added and directory is not None
+    assert (stored.name, stored.kind) == ("Tailspin", ProviderKind.EXTERNAL_AD)
+    assert stored.directory_id == directory.id
+    assert stored.created_at == directory.created_at == world.clock.now()
+    assert directory.name == "tailspin.example"
+
+
+async def test_roles_get_consecutive_ids_from_1(world: World) -> None:
+    assert [r.id for r in await world.admin.roles()] == [1, 2, 3]
+    roles = await world.admin.ensure_roles([("auditor", 5), ("guest", 1)])
+    assert [(r.id, r.name) for r in roles][-2:] == [(4, "auditor"), (5, "guest")]
+
+
+TAKEN = "a provider with that issuer or domain exists already"
 
 
 @pytest.mark.parametrize(
-    ("issuer", "domains"),
-    [("google.com", ()), ("new-issuer", ("gmail.com",)), ("  ", ()), ("new-issuer", ("bad domain",))],
+    ("issuer", "domains", "message"),
+    [("google.com", (), TAKEN), ("new-issuer", ("gmail.com",), TAKEN),
+     ("  ", (), "a provider needs an issuer"), ("new-issuer", ("bad domain",), "not a domain: 'bad domain'")],
 )
 async def test_provider_with_a_taken_issuer_or_domain_or_bad_input_is_refused(
-    world: World, issuer: str, domains: tuple[str, ...]
+    world: World, issuer: str, domains: tuple[str, ...], message: str
 ) -> None:
     rows = world.rows()
-    await failure(world.admin.add_provider("X", ProviderKind.SOCIAL, issuer, domains=domains))
+    error = await failure(world.admin.add_provider("X", ProviderKind.SOCIAL, issuer, domains=domains))
+    assert error.detail == message
     assert world.rows() == rows
 
 
@@ -125,3 +173,13 @@ async def test_users_are_listed_in_creation_order(world: World) -> None:
     world.clock.advance(1)
     second = await world.record(aad("b@contoso.com", oid="b"))
     assert [u.id for u in await world.admin.users()] == [first.user.id, second.user.id]
+
+
+async def test_find_user_by_any_spelling_of_the_verified_email_or_by_id(world: World) -> None:
+    signed_in = await world.login(aad("alice@contoso.com", oid="alice"))
+    found = await world.admin.find_user("  ALICE@contoso.com ")
+    assert found.id == signed_in.user_id
+    assert (await world.admin.find_user(signed_in.user_id)).email == "alice@contoso.com"
+    for missing in ("bob@contoso.com", "no-such-id", "not@an@email"):
+        error = await failure(world.admin.find_user(missing))
+        assert error.detail == "no such user"

@@ -179,6 +179,49 @@ def test_arbitrary_text_is_refused_or_encoded_as_idna2008(domain: str) -> None:
         assert ours == idna2008(domain)
 
 
+@pytest.mark.parametrize(
+    ("domain", "accepted"),
+    [
+        ("\U00010d00\U00010d30.com", True),         # RTL label ending in an Arabic number (AN)
+        ("\U00010d001.com", True),                  # RTL label ending in a European number (EN)
+        ("\U00010d00\U00010d301.com", False),       # RTL label mixing AN and EN (rule 4)
+        ("\u05d0\u05d11.il", True),                 # R R EN
+        ("\u05d0\u05d1\u0591.il", True),            # ends in a non-spacing mark after R (rule 3)
+        ("a1.\u05d0\u05d1", True),                  # LTR label ending in EN, in a bidi domain (rule 6)
+        ("a\u0591.\u05d0", True),                   # LTR label ending in a mark after L
+        ("1\u05d0.il", False),                      # starts with neither R, AL nor L (rule 1)
+        ("\u05d0ab.il", False),                     # L inside an RTL label (rule 2)
+        ("a\u05d0.il", False),                      # R inside an LTR label of a bidi domain (rule 5)
+        ("\u05d0\u05d1-.il", False),                # RTL label ending in ES (rule 3)
+        ("-\u00e9.com", False),                     # a U-label may not start with a hyphen
+    ],
+)
+def test_the_bidi_rule_and_hyphens_decide_as_idna2008_does(domain: str, accepted: bool) -> None:
+    assert (normalise_domain(domain) is not None) is accepted
+    assert normalise_domain(domain) == idna2008(domain)
+
+
+def test_a_u_label_may_encode_to_63_characters_not_64() -> None:
+    fits, too_long = "\u00e9" + "a" * 55 + ".com", "\u00e9" + "a" * 56 + ".com"
+    assert normalise_domain(fits) == idna2008(fits) and len(str(normalise_domain(fits))) == 63 + 4
+    assert normalise_domain(too_long) is None and idna2008(too_long) is None
+
+
+def test_a_domain_may_be_253_characters_plus_its_trailing_dot() -> None:
+    labels = ["d" * 63, "d" * 63, "d" * 63, "d" * 59]          # 248 characters and 3 dots: 251
+    at_most = ".".join(labels) + ".x"                           # 253
+    assert len(at_most) == 253
+    assert normalise_domain(at_most) == at_most
+    assert normalise_domain(at_most + ".") == at_most
+    assert normalise_domain(at_most + "x") is None              # 254
+    assert normalise_domain(at_most + "x.") is None
+
+
+@pytest.mark.parametrize("domain", ["1password.com", "3com.com", "1.example"])
+def test_a_left_to_right_domain_starting_with_a_digit_is_not_held_to_the_bidi_rule(domain: str) -> None:
+    assert normalise_domain(domain) == domain == idna2008(domain)
+
+
 def test_consumer_domains_of_the_policy_are_normalised_by_the_same_function() -> None:
     from core.policy import SignInPolicy
 
@@ -186,5 +229,6 @@ def test_consumer_domains_of_the_policy_are_normalised_by_the_same_function() ->
     assert policy.consumer_domains == {"gmail.com", "xn--strae-oqa.de"}
     assert policy.is_consumer_domain(normalise_domain("STRA\u00dfE.de"))
     assert not policy.is_consumer_domain("strasse.de")
-    with pytest.raises(ValueError, match="IDNA2008"):
+    with pytest.raises(ValueError) as caught:
         SignInPolicy(consumer_domains=frozenset({"\u2603.com"}))
+    assert str(caught.value) == "consumer_domains must be valid (IDNA2008) domains"

@@ -109,3 +109,29 @@ def test_unicode_dots_separate_labels_like_ascii_dots(raw: str, expected: str | 
 @pytest.mark.parametrize("address", ["a@contoso.com/evil", "a@b_c.com", "a@-b.com", "a@b-.com", "a@b c.com"])
 def test_domains_must_be_letters_digits_and_inner_hyphens(address: str) -> None:
     assert normalise_email(address) is None
+
+
+@pytest.mark.parametrize(
+    "character",
+    ["\x00", "\x1f", "\x7f", "\x80", "\x85", "\x9f", "\u00a0", "\u00ad", "\u200b", "\u202e",
+     "\u2028", "\ue000", "\U000e0041"],
+)
+def test_control_and_invisible_characters_in_the_local_part_are_refused(character: str) -> None:
+    assert normalise_email(f"ali{character}ce@contoso.com") is None
+
+
+@pytest.mark.parametrize("character", ["~", "!", "\u00a1", "\u00e9", "\u4e2d"])
+def test_printable_characters_next_to_the_refused_ranges_are_kept(character: str) -> None:
+    assert normalise_email(f"ali{character}ce@contoso.com") == f"ali{character}ce@contoso.com"
+
+
+def test_local_part_may_be_64_characters_not_65() -> None:
+    assert normalise_email("x" * 64 + "@contoso.com") == "x" * 64 + "@contoso.com"
+    assert normalise_email("x" * 65 + "@contoso.com") is None
+
+
+def test_address_may_be_254_characters_not_255() -> None:
+    domain = ".".join(["d" * 63, "d" * 63, "d" * 63, "d" * 45]) + ".com"   # 241 characters
+    assert len(domain) == 241
+    assert normalise_email("x" * 12 + "@" + domain) == "x" * 12 + "@" + domain   # 254
+    assert normalise_email("x" * 13 + "@" + domain) is None                     # 255

@@ -103,3 +103,11 @@ async def test_scenario_produces_its_error_code(world: World, code: ErrorCode) -
     with pytest.raises(SignInError) as caught:
         await SCENARIOS[code](world)
     assert caught.value.code is code
+
+
+def test_an_error_keeps_its_code_and_detail_and_prints_both() -> None:
+    error = SignInError(ErrorCode.LOGIN_EXPIRED, "unknown state")
+    assert (error.code, error.detail) == (ErrorCode.LOGIN_EXPIRED, "unknown state")
+    assert error.frontend_origin is None
+    assert str(error) == "login_expired: unknown state"
+    assert str(SignInError(ErrorCode.LOGIN_EXPIRED)) == "login_expired"

@@ -15,10 +15,11 @@ def handoff_of(world: World) -> tuple[MemoryTokenHandoff, IssueHandoffCode, Rede
     return store, IssueHandoffCode(store, cipher, world.ids), RedeemHandoffCode(store, cipher)
 
 
-async def refused(redeem: RedeemHandoffCode, code: str) -> None:
+async def refused(redeem: RedeemHandoffCode, code: str) -> str:
     with pytest.raises(SignInError) as caught:
         await redeem(code)
     assert caught.value.code is ErrorCode.INVALID_REQUEST
+    return caught.value.detail
 
 
 async def test_one_time_code_gives_the_token_once(world: World) -> None:
@@ -63,7 +64,11 @@ async def test_code_expires_after_its_lifetime(world: World) -> None:
     await refused(redeem, code)
 
 
-@pytest.mark.parametrize("code", ["", "x" * 201, "never-issued"])
-async def test_malformed_or_unknown_code_is_an_invalid_request(world: World, code: str) -> None:
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [("", "malformed code"), ("x" * 201, "malformed code"), ("never-issued", "unknown, used or expired code"),
+     ("x" * 200, "unknown, used or expired code")],   # 200 characters is not too long: it is looked up
+)
+async def test_malformed_or_unknown_code_is_an_invalid_request(world: World, code: str, reason: str) -> None:
     _, _, redeem = handoff_of(world)
-    await refused(redeem, code)
+    assert await refused(redeem, code) == reason

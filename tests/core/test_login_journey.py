@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -50,6 +51,7 @@ async def test_start_login_refuses_an_origin_off_the_allow_list_before_storing_a
 async def test_start_login_refuses_an_unknown_provider_tied_to_the_origin(world: World) -> None:
     error = await failure(world.begin(FRONTEND, authority="facebook"))
     assert error.code is ErrorCode.INVALID_REQUEST and error.frontend_origin == FRONTEND
+    assert error.detail == "unknown provider"
     assert len(world.flows) == 0
 
 
@@ -111,6 +113,7 @@ async def test_replayed_callback_is_login_expired(world: World) -> None:
     rows = world.rows()
     error = await failure(world.finish(started, reply))
     assert error.code is ErrorCode.LOGIN_EXPIRED
+    assert error.detail == "unknown, expired or already used state"
     assert world.rows() == rows
 
 
@@ -127,6 +130,7 @@ async def test_callback_after_the_flow_expired_is_login_expired(world: World) ->
 async def test_callback_without_state_is_an_invalid_request(world: World) -> None:
     error = await failure(world.complete(CompleteSignInInput({"code": "x"}, "secret", REDIRECT_URI)))
     assert error.code is ErrorCode.INVALID_REQUEST and error.frontend_origin is None
+    assert error.detail == "callback without state"
 
 
 @pytest.mark.parametrize("cookie", ["", "another-browsers-secret"])
@@ -136,6 +140,7 @@ async def test_callback_from_another_browser_is_refused_and_burns_the_flow(world
     reply = world.microsoft.reply_for(state, "alice")
     error = await failure(world.finish(started, reply, binding_secret=cookie))
     assert error.code is ErrorCode.INVALID_REQUEST and error.frontend_origin == FRONTEND
+    assert error.detail == "callback from another browser"
     assert world.rows()["users"] == 0
     again = await failure(world.finish(started, reply))
     assert again.code is ErrorCode.LOGIN_EXPIRED
@@ -162,6 +167,7 @@ async def test_forgotten_password_restarts_at_the_reset_policy_in_the_same_brows
     reset = await world.finish(started, world.microsoft.reply_for(state, "carol", "forgot_password"))
     assert isinstance(reset, PasswordResetStarted)
     assert "B2C_1A_PASSWORDRESET" in reset.auth_uri and reset.frontend_origin == FRONTEND
+    assert parse_qs(urlsplit(reset.auth_uri).query)["redirect_uri"] == [REDIRECT_URI]
     reset_state = reset.state
     done = await world.finish(started, world.microsoft.reply_for(reset_state, "carol"))
     assert isinstance(done, SignedIn)
@@ -224,7 +230,65 @@ async def test_unexpected_failure_is_a_server_error_tied_to_the_origin(world: Wo
     reply: Mapping[str, str] = world.microsoft.reply_for(state, "alice")
     error = await failure(complete(CompleteSignInInput(reply, started.binding_secret, REDIRECT_URI)))
     assert error.code is ErrorCode.SERVER_ERROR and error.frontend_origin == FRONTEND
+    assert error.detail == "unexpected failure"  # the cause goes to the log, chained, not into the text
     assert isinstance(error.__cause__, RuntimeError)
+
+
+class _RecordingGateway:
+    """The fake Microsoft, remembering what each redemption gave."""
+
+    def __init__(self, microsoft: object) -> None:
+        self._microsoft = microsoft
+        self.redeemed: list[RedeemedLogin] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._microsoft, name)
+
+    async def redeem(self, flow: object, reply: Mapping[str, str]) -> RedeemedLogin:
+        login = await self._microsoft.redeem(flow, reply)  # type: ignore[attr-defined]
+        self.redeemed.append(login)
+        return login
+
+
+async def test_each_microsoft_token_is_kept_in_its_own_slot_with_the_session(world: World) -> None:
+    gateway = _RecordingGateway(world.microsoft)
+    complete = CompleteSignIn(
+        world.flows, gateway, world.microsoft, world.record, world.tokens, world.cache,  # type: ignore[arg-type]
+        world.clock, world.ids, world.policy,
+    )
+    world.microsoft.add_user("alice", ALICE)
+    started, state = await world.begin()
+    reply = world.microsoft.reply_for(state, "alice")
+    done = await complete(CompleteSignInInput(reply, started.binding_secret, REDIRECT_URI))
+    assert isinstance(done, SignedIn)
+    [login] = gateway.redeemed
+    async with world.db.unit_of_work() as uow:
+        session = await uow.sessions.get(done.session_id)
+    assert session is not None and session.microsoft_tokens is not None
+    kept = session.microsoft_tokens
+    assert len({login.access_token, login.refresh_token, login.id_token}) == 3
+    assert (kept.access_token, kept.refresh_token, kept.id_token) == (
+        login.access_token, login.refresh_token, login.id_token
+    )
+
+
+class _BrokenFlowStore:
+    async def take(self, state: str) -> None:
+        raise ConnectionError("the flow store is down")
+
+
+async def test_a_flow_store_failing_before_the_flow_is_known_is_a_server_error_without_origin(
+    world: World,
+) -> None:
+    complete = CompleteSignIn(
+        _BrokenFlowStore(), world.microsoft, world.microsoft, world.record, world.tokens,  # type: ignore[arg-type]
+        world.cache, world.clock, world.ids, world.policy,
+    )
+    started, state = await world.begin()
+    error = await failure(complete(CompleteSignInInput({"state": state, "code": "c"}, started.binding_secret,
+                                                       REDIRECT_URI)))
+    assert error.code is ErrorCode.SERVER_ERROR and error.frontend_origin is None
+    assert isinstance(error.__cause__, ConnectionError)
 
 
 async def test_conflicting_sign_in_is_reported_to_the_origin_it_started_from(world: World) -> None:

@@ -58,7 +58,25 @@ def test_anything_but_an_exact_allowed_origin_is_refused(candidate: str | None) 
     with pytest.raises(SignInError) as caught:
         match_origin(candidate, ALLOWED)
     assert caught.value.code is ErrorCode.INVALID_REQUEST
+    assert caught.value.detail == "frontend origin is not allowed"
     assert caught.value.frontend_origin is None
+
+
+@pytest.mark.parametrize(
+    ("candidate", "allowed"),
+    [
+        ("https://\u017ftore.example", "https://store.example"),      # long s: upper-cases to S
+        ("https://\u212aelly.example", "https://kelly.example"),      # Kelvin sign: lower-cases to k
+        ("https://\uff53tore.example", "https://store.example"),      # fullwidth s
+        ("https://st\u043ere.example", "https://store.example"),      # Cyrillic o
+        ("https://stra\u00dfe.example", "https://strasse.example"),   # sharp s: case-folds to ss
+        ("https://stra\u00dfe.example", "https://xn--strae-oqa.example"),  # Unicode, not the xn-- form
+    ],
+)
+def test_unicode_look_alike_hosts_are_refused(candidate: str, allowed: str) -> None:
+    with pytest.raises(SignInError):
+        match_origin(candidate, [allowed])
+    assert not is_valid_origin(candidate)
 
 
 def test_invalid_entries_of_the_allow_list_match_nothing() -> None:
@@ -124,6 +142,18 @@ def test_unsafe_return_path_is_refused(path: str | None) -> None:
     assert safe_return_path(path) is None
 
 
+def test_percent_encoding_is_decoded_seven_levels_deep_and_no_deeper() -> None:
+    seven = "/%" + "25" * 6 + "41"           # "/A" after seven decodings
+    assert unquote(unquote(unquote(unquote(unquote(unquote(unquote(seven))))))) == "/A"
+    assert safe_return_path(seven) == seven
+    assert safe_return_path("/%" + "25" * 7 + "41") is None
+
+
+@pytest.mark.parametrize("path", ["/a!b", "/!", "/~user", "/a%21b"])
+def test_printable_ascii_next_to_the_refused_characters_is_kept(path: str) -> None:
+    assert safe_return_path(path) == path
+
+
 def test_path_of_exactly_the_maximum_length_is_accepted() -> None:
     path = "/" + "a" * (MAX_PATH_LENGTH - 1)
     assert safe_return_path(path) == path
@@ -148,6 +178,21 @@ def test_any_accepted_path_is_a_same_site_path_after_full_decoding(raw: str) -> 
         assert "//" not in text
         assert "\\" not in text
         assert not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text)
+
+
+def test_a_refused_origin_carries_what_was_asked_for_cut_to_its_limit() -> None:
+    from core.errors import OriginNotAllowed
+
+    with pytest.raises(OriginNotAllowed) as caught:
+        match_origin("https://evil.example", ALLOWED)
+    assert caught.value.origin == "https://evil.example"
+    with pytest.raises(OriginNotAllowed) as caught:
+        match_origin(None, ALLOWED)
+    assert caught.value.origin == ""
+    long = "https://" + "e" * 300 + ".example"
+    with pytest.raises(OriginNotAllowed) as caught:
+        match_origin(long, ALLOWED)
+    assert caught.value.origin == long[: OriginNotAllowed.MAX_SHOWN]
 
 
 # --- the one origin parser (issue 11 point 8) ---------------------------------------------

@@ -31,6 +31,7 @@ async def test_first_sign_in_creates_a_user_an_account_and_a_session(world: Worl
         "users": 1, "accounts": 1, "sessions": 1, "providers": 1, "directories": 1,
     }
     assert record.workspace is None and record.applied_invites == ()
+    assert record.session.authority == "aad"  # a sign-in recorded without an authority is Azure AD's
 
 
 async def test_same_identity_twice_gives_the_same_user_and_only_a_new_session(world: World) -> None:
@@ -168,6 +169,7 @@ async def test_sign_in_that_keeps_losing_races_is_temporarily_unavailable_and_wr
     with pytest.raises(SignInError) as caught:
         await world.record(ALICE)
     assert caught.value.code is ErrorCode.TEMPORARILY_UNAVAILABLE
+    assert caught.value.detail == "sign-in kept colliding with concurrent sign-ins"
     assert world.rows() == before
 
 
@@ -187,3 +189,49 @@ async def test_two_people_of_a_new_organisation_at_once_share_its_directory_and_
     await asyncio.gather(world.record(bob), world.record(carol))
     assert world.rows()["directories"] == directories + 1
     assert world.rows()["providers"] == providers + 1
+
+
+async def test_a_first_sign_in_writes_each_record_with_its_times_names_and_tenant(world: World) -> None:
+    await world.admin.invite("alice@contoso.com", 2, "editor", accepted=True)
+    world.clock.advance(3600)
+    now = world.clock.now()
+    identity = aad("  Alice@Contoso.com ", tenant=TENANT_2, oid="alice-oid", name="Alice Liddell")
+    record = await world.record(identity, "aad")
+    async with world.db.unit_of_work() as uow:
+        user = await uow.users.get(record.user.id)
+        account = await uow.accounts.by_key(identity.issuer, "alice-oid")
+        provider = await uow.providers.by_issuer(identity.provider_key)
+        directory = await uow.directories.by_domain("contoso.com")
+        [membership] = await uow.memberships.for_user(record.user.id)
+        session = await uow.sessions.get(record.session.id)
+    assert user is not None and account is not None and provider is not None and directory is not None
+    assert (user.email, user.display_email, user.display_name) == (
+        "alice@contoso.com", "Alice@Contoso.com", "Alice Liddell"
+    )
+    assert user.created_at == now and user.last_workspace_id == 2
+    assert (account.user_id, account.tenant_id, account.email, account.display_name) == (
+        user.id, TENANT_2, "  Alice@Contoso.com ", "Alice Liddell"
+    )
+    assert (account.provider_id, account.directory_id) == (provider.id, directory.id)
+    assert account.created_at == account.last_login_at == now
+    assert (provider.name, provider.directory_id, provider.domains) == (
+        "Azure AD (contoso.com)", directory.id, ("contoso.com",)
+    )
+    assert provider.created_at == now
+    assert (directory.name, directory.domain, directory.created_at) == ("contoso.com", "contoso.com", now)
+    assert (membership.workspace_id, membership.role, membership.created_at) == (2, "editor", now)
+    assert session is not None and session.created_at == now and session.authority == "aad"
+
+
+async def test_a_returning_sign_in_refreshes_only_the_accounts_profile_and_login_time(world: World) -> None:
+    first = await world.record(ALICE)
+    world.clock.advance(600)
+    await world.record(replace(ALICE, email="alice.l@contoso.com", display_name="Alice L."))
+    async with world.db.unit_of_work() as uow:
+        account = await uow.accounts.by_key(ALICE.issuer, ALICE.object_id)
+        user = await uow.users.get(first.user.id)
+    assert account is not None and user is not None
+    assert (account.email, account.display_name) == ("alice.l@contoso.com", "Alice L.")
+    assert account.created_at == first.account.created_at
+    assert account.last_login_at == world.clock.now() != first.account.last_login_at
+    assert user == first.user

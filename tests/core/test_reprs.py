@@ -28,3 +28,7 @@ def test_no_secret_in_any_repr() -> None:
     ]
     for item in objects:
         assert SECRET not in repr(item), type(item).__name__
+
+
+def test_microsoft_tokens_print_as_redacted() -> None:
+    assert repr(MicrosoftTokens(SECRET, SECRET, SECRET)) == "MicrosoftTokens(<redacted>)"

@@ -32,9 +32,20 @@ def resolve(identity: ExternalIdentity, known: KnownRecords | None = None) -> Re
     return resolve_identity(identity, known or KnownRecords(), POLICY, NOW, new_id)
 
 
+# Every refusal says why, in words a log line can carry (never the address or a token).
+REASONS = {
+    ErrorCode.ACCOUNT_DISABLED: "the user is disabled",
+    ErrorCode.ACCOUNT_CONFLICT: "an unverified email names an existing user",
+    ErrorCode.PROVIDER_NOT_REGISTERED: "no identity provider for this sign-in type",
+    ErrorCode.SERVER_ERROR: "account without a user",
+}
+
+
 def refused(identity: ExternalIdentity, known: KnownRecords) -> ErrorCode:
     with pytest.raises(SignInError) as caught:
         resolve(identity, known)
+    assert caught.value.detail == REASONS[caught.value.code]
+    assert str(caught.value) == f"{caught.value.code.value}: {REASONS[caught.value.code]}"
     return caught.value.code
 
 
@@ -176,6 +187,8 @@ def test_new_tenant_with_verified_email_gets_a_provider_and_a_directory_for_its_
     assert not result.new_provider.trusted
     assert result.new_provider.directory_id == result.new_directory.id
     assert result.account.directory_id == result.new_directory.id
+    assert result.new_provider.name == "Azure AD (contoso.com)"
+    assert result.new_provider.created_at == result.new_directory.created_at == NOW
 
 
 def test_new_tenant_joins_the_existing_directory_of_its_domain() -> None:
@@ -202,6 +215,9 @@ def test_consumer_sign_in_never_gets_a_directory_of_its_own(identity: ExternalId
     assert result.new_provider is not None
     assert result.new_provider.kind is ProviderKind.MICROSOFT_ACCOUNT
     assert result.new_provider.domains == ()
+    domain = identity.email.rpartition("@")[2] if identity.email else None
+    assert result.new_provider.name == f"Microsoft account ({domain})"
+    assert result.new_provider.created_at == result.new_directory.created_at == NOW
 
 
 def test_consumer_sign_in_uses_the_existing_default_directory() -> None:

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.model import Invite, InviteStatus
+from core.model import Invite, InviteStatus, Role
 from core.rules.memberships import choose_landing, grant_invites, landing_path
 from tests.core.builders import ROLES, T0, invite, membership, user
 
@@ -38,6 +38,23 @@ def test_accepted_invite_for_the_users_email_grants_its_role_and_is_applied() ->
 def test_invite_that_is_not_applicable_is_left_alone(offer: Invite) -> None:
     grants = grant_invites(user(), [offer], [], ROLES, NOW)
     assert grants.added == grants.raised == grants.applied == grants.memberships == ()
+
+
+@pytest.mark.parametrize(
+    "skipped",
+    [
+        invite(expires_at=NOW, workspace_id=5),                       # expired
+        invite("bob@contoso.com", workspace_id=5),                    # for another email
+        invite(role="janitor", workspace_id=5),                       # an unknown role
+        invite(status=InviteStatus.REVOKED, workspace_id=5),
+    ],
+)
+def test_an_invite_that_does_not_apply_does_not_stop_the_later_ones(skipped: Invite) -> None:
+    alice = user()
+    later = invite(workspace_id=7, role="editor", created=timedelta(minutes=1))
+    grants = grant_invites(alice, [later, skipped], [], ROLES, NOW)
+    assert [(m.workspace_id, m.role) for m in grants.added] == [(7, "editor")]
+    assert [i.id for i in grants.applied] == [later.id]
 
 
 def test_invite_expiring_later_is_applied() -> None:
@@ -75,6 +92,13 @@ def test_membership_with_an_unknown_role_is_raised_by_any_invite() -> None:
     alice = user()
     grants = grant_invites(alice, [invite(role="viewer")], [membership(alice, 1, "legacy")], ROLES, NOW)
     assert [m.role for m in grants.raised] == ["viewer"]
+
+
+def test_a_membership_whose_role_is_no_longer_defined_ranks_below_every_defined_role() -> None:
+    alice = user()
+    roles = {**ROLES, "guest": Role(4, "guest", 1)}
+    grants = grant_invites(alice, [invite(role="guest")], [membership(alice, 1, "legacy")], roles, NOW)
+    assert [(m.workspace_id, m.role) for m in grants.raised] == [(1, "guest")]
 
 
 def test_several_invites_to_one_workspace_give_one_membership_with_the_highest_role() -> None:

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from adapters.memory import MemoryDatabase
+from core.access import Access
 from core.errors import ErrorCode, SignInError
 from core.identity import SessionClaims
 from core.model import Session
@@ -14,6 +15,7 @@ from core.ports import CachedSession
 from core.usecases.authenticate import Authenticate
 from core.usecases.complete_signin import SignedIn
 from core.usecases.session_changes import Logout, RefreshSession
+from core.usecases.sessions import remember
 from tests.core.builders import aad, local
 from tests.core.world import World
 
@@ -24,6 +26,12 @@ async def failure(awaitable: object) -> SignInError:
     with pytest.raises(SignInError) as caught:
         await awaitable  # type: ignore[misc]
     return caught.value
+
+
+async def refusal(awaitable: object) -> tuple[ErrorCode, str]:
+    """The refusal's code, and the reason it gives for the log."""
+    error = await failure(awaitable)
+    return error.code, error.detail
 
 
 async def stored(world: World, session_id: str) -> Session:
@@ -88,7 +96,7 @@ async def test_session_revoked_in_the_cache_is_refused_at_once(world: World) -> 
     done = await world.login(ALICE)
     await world.cache.put(CachedSession(done.session_id, done.user_id, done.expires_at, revoked=True),
                           timedelta(hours=1))
-    assert (await failure(world.authenticate(done.token))).code is ErrorCode.INVALID_TOKEN
+    assert await refusal(world.authenticate(done.token)) == (ErrorCode.INVALID_TOKEN, "session revoked")
 
 
 async def test_session_revoked_in_the_database_is_refused_although_the_cache_says_open(world: World) -> None:
@@ -96,7 +104,7 @@ async def test_session_revoked_in_the_database_is_refused_although_the_cache_say
     cached = await world.cache.get(done.session_id)
     assert cached is not None and not cached.revoked
     await revoke_in_database(world, done.session_id)
-    assert (await failure(world.authenticate(done.token))).code is ErrorCode.INVALID_TOKEN
+    assert await refusal(world.authenticate(done.token)) == (ErrorCode.INVALID_TOKEN, "session closed")
     cached = await world.cache.get(done.session_id)
     assert cached is not None and cached.revoked
 
@@ -109,7 +117,7 @@ async def test_a_session_of_a_disabled_user_is_refused_even_if_never_revoked(wor
         await uow.users.disable(done.user_id)
         await uow.commit()
     assert (await stored(world, done.session_id)).revoked_at is None
-    assert (await failure(world.authenticate(done.token))).code is ErrorCode.INVALID_TOKEN
+    assert await refusal(world.authenticate(done.token)) == (ErrorCode.INVALID_TOKEN, "user disabled")
 
 
 async def test_session_past_its_idle_timeout_is_refused() -> None:
@@ -119,7 +127,7 @@ async def test_session_past_its_idle_timeout_is_refused() -> None:
     world.clock.advance(timedelta(minutes=29))
     await world.authenticate(done.token)
     world.clock.advance(timedelta(minutes=1))
-    assert (await failure(world.authenticate(done.token))).code is ErrorCode.INVALID_TOKEN
+    assert await refusal(world.authenticate(done.token)) == (ErrorCode.INVALID_TOKEN, "session closed")
 
 
 async def test_session_past_its_absolute_expiry_is_refused_even_with_a_valid_token(world: World) -> None:
@@ -146,9 +154,9 @@ async def test_token_for_an_unknown_session_or_another_user_is_refused(world: Wo
     done = await world.login(ALICE)
     now = world.clock.now()
     unknown = world.tokens.issue(SessionClaims(done.user_id, "no-such-session", "j", now, done.expires_at))
-    assert (await failure(world.authenticate(unknown))).code is ErrorCode.INVALID_TOKEN
+    assert await refusal(world.authenticate(unknown)) == (ErrorCode.INVALID_TOKEN, "unknown session")
     other = long_lived_token(world, done, subject="someone-else")
-    assert (await failure(world.authenticate(other))).code is ErrorCode.INVALID_TOKEN
+    assert await refusal(world.authenticate(other)) == (ErrorCode.INVALID_TOKEN, "unknown session")
 
 
 async def test_cache_down_leaves_the_database_to_decide(world: World) -> None:
@@ -235,7 +243,7 @@ async def test_refresh_never_extends_past_the_absolute_expiry(world: World) -> N
 async def test_refresh_of_a_closed_session_is_refused(world: World) -> None:
     done = await world.login(ALICE)
     await world.logout(done.token)
-    assert (await failure(world.refresh(done.token))).code is ErrorCode.INVALID_TOKEN
+    assert await refusal(world.refresh(done.token)) == (ErrorCode.INVALID_TOKEN, "session revoked")
 
 
 # Logout ------------------------------------------------------------------------------------
@@ -256,8 +264,12 @@ async def test_logout_makes_the_token_fail_at_once_and_deletes_microsofts_tokens
 async def test_logout_closes_only_its_own_session(world: World) -> None:
     first = await world.login(ALICE)
     second = await world.login(ALICE)
-    await world.logout(first.token)
-    await world.authenticate(second.token)
+    closed = await world.logout(first.token)
+    assert (closed.session_id, closed.user_id) == (first.session_id, first.user_id)
+    still = await world.authenticate(second.token)
+    assert still.session.id == second.session_id and still.session.revoked_at is None
+    assert still.claims.session_id == second.session_id
+    assert (await failure(world.authenticate(first.token))).code is ErrorCode.INVALID_TOKEN
 
 
 # DescribeSession ---------------------------------------------------------------------------
@@ -321,7 +333,7 @@ async def test_user_without_verified_email_is_disabled_by_id(world: World) -> No
 @pytest.mark.parametrize("who", ["nobody@contoso.com", "no-such-id", "not an email@"])
 async def test_disabling_an_unknown_user_is_an_invalid_request(world: World, who: str) -> None:
     await world.login(ALICE)
-    assert (await failure(world.disable(who))).code is ErrorCode.INVALID_REQUEST
+    assert await refusal(world.disable(who)) == (ErrorCode.INVALID_REQUEST, "no such user")
 
 
 # Races between the check of a session and its change ------------------------------------
@@ -362,7 +374,7 @@ async def test_session_closed_between_its_check_and_its_refresh_is_not_refreshed
         world.policy,
     )
     racing.armed = True
-    assert (await failure(refresh(done.token))).code is ErrorCode.INVALID_TOKEN
+    assert await refusal(refresh(done.token)) == (ErrorCode.INVALID_TOKEN, "session closed")
     assert (await stored(world, done.session_id)).idle_expires_at == done.expires_at + timedelta(hours=1)
 
 
@@ -370,4 +382,48 @@ async def test_session_purged_between_its_check_and_its_logout_is_an_invalid_tok
     done = await world.login(ALICE)
     elsewhere = MemoryDatabase()
     logout = Logout(world.authenticate, elsewhere.unit_of_work, world.cache, world.microsoft, world.clock)
-    assert (await failure(logout(done.token))).code is ErrorCode.INVALID_TOKEN
+    assert await refusal(logout(done.token)) == (ErrorCode.INVALID_TOKEN, "unknown session")
+
+
+# What the cache and the tokens are told ---------------------------------------------------
+async def test_the_cache_learns_a_session_until_its_absolute_expiry(world: World) -> None:
+    done = await world.login(ALICE)
+    cached = await world.cache.get(done.session_id)
+    session = await stored(world, done.session_id)
+    assert cached == CachedSession(done.session_id, done.user_id, session.expires_at, revoked=False)
+
+
+async def test_a_session_with_a_second_left_is_cached_and_one_with_none_left_is_not(world: World) -> None:
+    done = await world.login(ALICE)
+    session = await stored(world, done.session_id)
+    await world.cache.delete(done.session_id)
+    await remember(world.cache, session, session.expires_at - timedelta(seconds=1))
+    assert await world.cache.get(done.session_id) is not None
+    await world.cache.delete(done.session_id)
+    await remember(world.cache, session, session.expires_at)
+    assert await world.cache.get(done.session_id) is None
+
+
+async def test_every_token_has_its_own_id(world: World) -> None:
+    done = await world.login(ALICE)
+    refreshed = await world.refresh(done.token)
+    first, second = world.tokens.verify(done.token), world.tokens.verify(refreshed.token)
+    assert first.session_id == second.session_id and first.token_id and second.token_id
+    assert first.token_id != second.token_id
+
+
+async def test_disabling_a_user_tells_the_cache_their_sessions_are_revoked(world: World) -> None:
+    done = await world.login(ALICE)
+    await world.disable(done.user_id)
+    cached = await world.cache.get(done.session_id)
+    assert cached is not None and cached.revoked
+
+
+async def test_describe_a_session_whose_account_is_gone_names_no_account(world: World) -> None:
+    done = await world.login(ALICE)
+    current = await world.check_access(done.token)
+    session = replace(current.principal.session, account_id="gone")
+    orphan = Access(current.claims, replace(current.principal, session=session))
+    profile = await world.describe(orphan)
+    assert profile.account is None and profile.user.id == done.user_id
+    assert profile.session_expires_at == session.expires_at

@@ -55,18 +55,26 @@ def test_user_is_verified_only_with_an_email_and_provider_vouches_only_when_trus
 
 
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "message"),
     [
-        {"flow_lifetime": timedelta(0)},
-        {"session_idle": timedelta(seconds=-1)},
-        {"session_absolute": timedelta(0)},
-        {"token_lifetime": timedelta(0)},
-        {"max_attempts": 0},
+        ({"flow_lifetime": timedelta(0)}, "flow_lifetime must be positive"),
+        ({"session_idle": timedelta(seconds=-1)}, "session_idle must be positive"),
+        ({"session_absolute": timedelta(0)}, "session_absolute must be positive"),
+        ({"token_lifetime": timedelta(0)}, "token_lifetime must be positive"),
+        ({"max_attempts": 0}, "max_attempts must be at least 1"),
     ],
 )
-def test_policy_refuses_non_positive_lifetimes_and_attempts(bad: dict[str, object]) -> None:
-    with pytest.raises(ValueError):
+def test_policy_refuses_non_positive_lifetimes_and_attempts(bad: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError) as caught:
         SignInPolicy(**bad)  # type: ignore[arg-type]
+    assert str(caught.value) == message  # the operator reads it when the service refuses to start
+
+
+def test_policy_accepts_the_smallest_valid_values() -> None:
+    tick = timedelta(microseconds=1)
+    policy = SignInPolicy(flow_lifetime=tick, session_idle=tick, session_absolute=tick, token_lifetime=tick,
+                          max_attempts=1)
+    assert policy.max_attempts == 1 and policy.flow_lifetime == tick
 
 
 def test_policy_knows_consumer_domains() -> None:

@@ -40,10 +40,12 @@ def test_starting_the_demo_twice_on_the_same_var_changes_nothing(tmp_path):
     assert demo.stop() == 0
     second = asyncio.run(_snapshot(demo))
     assert second == first
-    assert first["workspaces"] == [(1, "Acme", demo.frontend), (2, "Globex", demo.frontend)]
+    assert first["workspaces"] == [
+        (1, "Acme", demo.frontend), (2, "Globex", demo.frontend), (3, "Initech", demo.frontend)]
     assert [r[1] for r in first["roles"]] == ["owner", "editor", "viewer"]
     assert sorted(i[1:] for i in first["invites"]) == [
         ("alice@contoso.com", 1, "editor", "accepted"),
+        ("alice@contoso.com", 3, "owner", "accepted"),
         ("bob@example.org", 1, "viewer", "accepted"),
         ("frank@fabrikam.com", 2, "owner", "pending"),
     ]

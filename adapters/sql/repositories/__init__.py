@@ -1,4 +1,5 @@
 """The SQL repositories, one module per concern."""
+from adapters.sql.repositories.audit import SqlAuditRepository
 from adapters.sql.repositories.clients import SqlResourceClientRepository
 from adapters.sql.repositories.directories import SqlDirectoryRepository, SqlProviderRepository
 from adapters.sql.repositories.invites import SqlInviteRepository
@@ -12,7 +13,7 @@ from adapters.sql.repositories.workspaces import (
 )
 
 __all__ = [
-    "SqlAccountRepository", "SqlDirectoryRepository", "SqlInviteRepository",
+    "SqlAccountRepository", "SqlAuditRepository", "SqlDirectoryRepository", "SqlInviteRepository",
     "SqlMembershipRepository", "SqlProviderRepository", "SqlResourceClientRepository",
     "SqlRoleMappingRepository", "SqlRoleRepository",
     "SqlSessionRepository", "SqlUserRepository", "SqlWorkspaceRepository",

@@ -23,6 +23,9 @@ def _invite(row: RowMapping) -> Invite:
         expires_at=row["expires_at"],
         applied_at=row["applied_at"],
         applied_user_id=row["applied_user_id"],
+        invited_by=row["invited_by"],
+        token_hash=row["token_hash"],
+        revoked_at=row["revoked_at"],
     )
 
 
@@ -49,6 +52,24 @@ class SqlInviteRepository(SqlRepository):
             .order_by(invites.c.created_at, invites.c.id)
         )
         return [_invite(row) for row in (await self._execute(statement)).mappings()]
+
+    async def for_workspace(self, workspace_id: int) -> Sequence[Invite]:
+        statement = (
+            select(invites)
+            .where(invites.c.workspace_id == workspace_id)
+            .order_by(invites.c.created_at, invites.c.id)
+        )
+        return [_invite(row) for row in (await self._execute(statement)).mappings()]
+
+    async def update_if(self, invite: Invite, status: InviteStatus) -> bool:
+        # the guard is in the WHERE clause: PostgreSQL re-checks it after waiting on a
+        # concurrent transaction's row lock, so only one of two racers matches the row
+        statement = (
+            update(invites)
+            .where(invites.c.id == invite.id, invites.c.status == status.value)
+            .values(**_values(invite))
+        )
+        return bool((await self._execute(statement)).rowcount)
 
     async def add(self, invite: Invite) -> None:
         await self._execute(insert(invites).values(id=invite.id, **_values(invite)))
@@ -80,4 +101,7 @@ def _values(invite: Invite) -> dict[str, object]:
         "expires_at": invite.expires_at,
         "applied_at": invite.applied_at,
         "applied_user_id": invite.applied_user_id,
+        "invited_by": invite.invited_by,
+        "token_hash": invite.token_hash,
+        "revoked_at": invite.revoked_at,
     }

@@ -11,7 +11,10 @@ from core.model import GrantOrigin, MappingSource, Membership, Role, RoleMapping
 
 
 def _workspace(row: RowMapping) -> Workspace:
-    return Workspace(id=row["id"], name=row["name"], frontend_host=row["frontend_host"])
+    return Workspace(
+        id=row["id"], name=row["name"], frontend_host=row["frontend_host"],
+        editors_invite=bool(row["editors_invite"]),
+    )
 
 
 class SqlWorkspaceRepository(SqlRepository):
@@ -22,11 +25,31 @@ class SqlWorkspaceRepository(SqlRepository):
         row = (await self._execute(statement)).mappings().first()
         return None if row is None else _workspace(row)
 
-    async def add(self, name: str, frontend_host: str) -> Workspace:
-        statement = insert(workspaces).values(name=name, frontend_host=frontend_host)
+    async def add(self, name: str, frontend_host: str, *, editors_invite: bool = False) -> Workspace:
+        statement = insert(workspaces).values(
+            name=name, frontend_host=frontend_host, editors_invite=editors_invite
+        )
         result = await self._execute(statement)
         (workspace_id,) = result.inserted_primary_key
-        return Workspace(id=workspace_id, name=name, frontend_host=frontend_host)
+        return Workspace(workspace_id, name, frontend_host, editors_invite)
+
+    async def lock(self, workspace_id: int) -> Workspace | None:
+        # FOR UPDATE on PostgreSQL; SQLite's units already hold the one write lock
+        statement = select(workspaces).where(workspaces.c.id == workspace_id).with_for_update()
+        row = (await self._execute(statement)).mappings().first()
+        return None if row is None else _workspace(row)
+
+    async def update(self, workspace: Workspace) -> None:
+        statement = (
+            update(workspaces)
+            .where(workspaces.c.id == workspace.id)
+            .values(
+                name=workspace.name,
+                frontend_host=workspace.frontend_host,
+                editors_invite=workspace.editors_invite,
+            )
+        )
+        await self._update_one(statement, workspace.id)
 
     async def remove(self, workspace_id: int) -> None:
         # memberships go with it (ON DELETE CASCADE); users' last_workspace_id is cleared
@@ -79,6 +102,27 @@ class SqlMembershipRepository(SqlRepository):
         )
         return [_membership(row) for row in (await self._execute(statement)).mappings()]
 
+    async def get(self, user_id: str, workspace_id: int) -> Membership | None:
+        statement = select(memberships).where(
+            memberships.c.user_id == user_id, memberships.c.workspace_id == workspace_id
+        )
+        row = (await self._execute(statement)).mappings().first()
+        return None if row is None else _membership(row)
+
+    async def for_workspace(self, workspace_id: int) -> Sequence[Membership]:
+        statement = (
+            select(memberships)
+            .where(memberships.c.workspace_id == workspace_id)
+            .order_by(memberships.c.created_at, memberships.c.user_id)
+        )
+        return [_membership(row) for row in (await self._execute(statement)).mappings()]
+
+    async def remove(self, user_id: str, workspace_id: int) -> bool:
+        statement = delete(memberships).where(
+            memberships.c.user_id == user_id, memberships.c.workspace_id == workspace_id
+        )
+        return bool((await self._execute(statement)).rowcount)
+
     async def add(self, membership: Membership) -> None:
         await self._execute(
             insert(memberships).values(
@@ -101,13 +145,6 @@ class SqlMembershipRepository(SqlRepository):
             .values(role=membership.role, origin=membership.origin.value, base_role=membership.base_role)
         )
         await self._update_one(statement, (membership.user_id, membership.workspace_id))
-
-    async def remove(self, user_id: str, workspace_id: int) -> None:
-        await self._execute(
-            delete(memberships).where(
-                memberships.c.user_id == user_id, memberships.c.workspace_id == workspace_id
-            )
-        )
 
 
 def _role_mapping(row: RowMapping) -> RoleMapping:

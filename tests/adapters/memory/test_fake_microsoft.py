@@ -150,4 +150,46 @@ def test_reply_for_refuses_what_microsoft_would_not_do(microsoft: FakeMicrosoft)
     with pytest.raises(ValueError):
         microsoft.reply_for(AuthorizationRequest("s", "https://x", {"nonce": "n"}), "carol", "dance")  # type: ignore[arg-type]
     with pytest.raises(LookupError):
-        microsoft.reply_for(AuthorizationRequest("s", "https://x", {"nonce": "n"}), "mallory")
+        microsoft.reply_for(
+            AuthorizationRequest("s", "https://x", {"nonce": "n", "redirect_uri": "https://a.example/r"}),
+            "mallory",
+        )
+
+
+@pytest.mark.parametrize("redirect_uri", ["https://evil.example/redirect", "", "ftp://app.example.com/r"])
+async def test_its_page_refuses_a_redirect_uri_that_is_not_registered(
+    clock: ManualClock, redirect_uri: str
+) -> None:
+    microsoft = FakeMicrosoft(clock, RandomIds(), users={"carol": LOCAL},
+                              redirect_uris=("https://app.example.com/redirect",))
+    request = await microsoft.begin("b2c", redirect_uri)
+    with pytest.raises(LookupError, match="AADSTS50011"):
+        microsoft.reply_for(request, "carol")
+
+
+@pytest.mark.parametrize("redirect_uri", ["https://any.example/cb", "http://localhost:8000/redirect"])
+async def test_without_a_registration_any_https_or_localhost_redirect_uri_is_accepted(
+    microsoft: FakeMicrosoft, redirect_uri: str
+) -> None:
+    request = await microsoft.begin("b2c", redirect_uri)
+    login = await microsoft.redeem(flow_for(request), microsoft.reply_for(request, "carol"))
+    assert login.claims["oid"] == LOCAL.object_id
+
+
+@pytest.mark.parametrize("redirect_uri", ["http://app.example.com/redirect", "/redirect", None])
+async def test_without_a_registration_other_redirect_uris_are_refused(
+    microsoft: FakeMicrosoft, redirect_uri: str | None
+) -> None:
+    request = await microsoft.begin("b2c", redirect_uri)  # type: ignore[arg-type]
+    with pytest.raises(LookupError, match="AADSTS50011"):
+        microsoft.reply_for(request, "carol")
+
+
+async def test_a_code_is_redeemed_only_with_the_redirect_uri_it_was_issued_for(
+    microsoft: FakeMicrosoft,
+) -> None:
+    request = await microsoft.begin("b2c", "https://app.example.com/redirect")
+    reply = microsoft.reply_for(request, "carol")
+    other = dict(request.protocol, redirect_uri="https://app.example.com/other")
+    flow = LoginFlow(request.state, "b2c", other, "hash", ManualClock().now())
+    assert await error_of(microsoft.redeem(flow, reply)) is ErrorCode.INVALID_REQUEST

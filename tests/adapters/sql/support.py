@@ -28,6 +28,7 @@ COUNTED = {
     "invites": "invites",
     "sessions": "sessions",
     "role_mappings": "role_mappings",
+    "audit_events": "audit_events",
     "clients": "resource_clients",
 }
 TABLES = (*COUNTED.values(), "provider_domains")

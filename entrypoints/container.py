@@ -225,12 +225,13 @@ class Container(containers.DeclarativeContainer):
     recent_principals = providers.Singleton(LocalPrincipals)
     authenticate = providers.Factory(Authenticate, tokens, session_cache, uow, clock)
     verifier = providers.Singleton(RememberingVerifier, tokens, clock)
-    check_access = providers.Factory(
+    # singletons: the single flight of confirmations and the /me descriptions are per process
+    check_access = providers.Singleton(
         CheckAccess, verifier, session_cache, recent_principals, uow, clock
     )
     resource_clients = providers.Factory(ResourceClients, uow, ids, clock)
     introspect = providers.Factory(Introspect, resource_clients, check_access)
-    describe_session = providers.Factory(DescribeSession, uow)
+    describe_session = providers.Singleton(DescribeSession, uow)
     revalidate_session = providers.Factory(
         RevalidateSession, uow, gateway, session_cache, clock, policy, recent_principals, revocations
     )

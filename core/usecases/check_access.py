@@ -15,10 +15,21 @@
 
 So a revocation made anywhere (logout on another process, `user disable` from the command
 line, a membership change) is seen by every process within `recent.max_age`.
+
+Concurrent checks of one session that all miss the recent memory share one confirmation
+(single flight): the first starts it, the others await the same result instead of each
+asking the cache and the database (a thundering herd every time an entry ages out). A
+request joins a confirmation only if it started less than `recent.max_age` before the
+request's own `now` (the result's `confirmed_at` is that start, so nothing older than the
+bound ever vouches); a session closed locally meanwhile is refused after the wait; the
+flight is forgotten the moment it ends, so a failure is shared only by the requests that
+were already waiting for it, never cached.
 """
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+from datetime import datetime, timedelta
+from functools import partial
 
 from core.access import Access, Grant, Principal
 from core.errors import ErrorCode, SignInError
@@ -46,6 +57,7 @@ class CheckAccess:
         self._recent = recent
         self._uow = uow
         self._clock = clock
+        self._flights: dict[tuple[str, str], tuple[datetime, asyncio.Future[Principal]]] = {}
 
     async def __call__(
         self, token: str, workspace_id: int | None = None, role: str | None = None
@@ -73,6 +85,36 @@ class CheckAccess:
         recent = self._recent.get(session_id, now)
         if recent is not None and recent.user.id == claims.subject and recent.session.open_at(now):
             return recent
+        key = (session_id, claims.subject)
+        flight = self._flights.get(key)
+        if (
+            flight is None
+            or flight[1].get_loop() is not asyncio.get_running_loop()
+            or not timedelta(0) <= now - flight[0] < self._recent.max_age
+        ):
+            task = asyncio.ensure_future(self._lookup(claims, now))
+            flight = (now, task)
+            self._flights[key] = flight
+            task.add_done_callback(partial(self._landed, key, flight))
+        # shielded: a caller that goes away does not cancel the confirmation the others await
+        principal = await asyncio.shield(flight[1])
+        if self._recent.closed(session_id, self._clock.now()):
+            raise _refused("session closed")
+        if not principal.session.open_at(now):
+            raise _refused("session closed")
+        return principal
+
+    def _landed(
+        self, key: tuple[str, str], flight: tuple[datetime, asyncio.Future[Principal]],
+        _done: object = None,
+    ) -> None:
+        if self._flights.get(key) is flight:
+            del self._flights[key]
+        if not flight[1].cancelled():
+            flight[1].exception()  # retrieved: a failure nobody awaits any more is not logged as lost
+
+    async def _lookup(self, claims: SessionClaims, now: datetime) -> Principal:
+        session_id = claims.session_id
         try:
             cached, cache_reachable = await self._cache.get(session_id), True
         except SignInError:

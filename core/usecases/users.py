@@ -1,10 +1,11 @@
 """Use cases about people: who is signed in (`/me`) and disabling a user."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.access import Access
+from core.access import Access, Principal
 from core.emails import normalise_email
 from core.errors import ErrorCode, SignInError
 from core.model import User, UserAccount
@@ -38,14 +39,28 @@ class SignedInProfile:
 class DescribeSession:
     """The user behind a checked token (`CheckAccess`), the account it signed in with, and
     the user's roles: the principal already holds the user and the grants, so this reads
-    only the account and the workspaces' names, in one read-only unit."""
+    only the account and the workspaces' names, in one read-only unit.
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    A description is kept for as long as the principal it was made from is the one the
+    check answers with (one confirmation, so at most `RecentPrincipals.max_age`): a closed
+    session, a disabled user or a membership change reaches `/me` exactly as it reaches
+    the check, and the next confirmation reads the account and the names again. At most
+    `max_entries` descriptions are kept (least recently used dropped)."""
+
+    def __init__(self, uow: UnitOfWorkFactory, *, max_entries: int = 10_000) -> None:
+        if max_entries < 1:
+            raise ValueError("max_entries must be at least 1")
         self._uow = uow
+        self._max_entries = max_entries
+        self._described: OrderedDict[str, tuple[Principal, SignedInProfile]] = OrderedDict()
 
     async def __call__(self, current: Access) -> SignedInProfile:
         principal = current.principal
         session, user = principal.session, principal.user
+        kept = self._described.get(session.id)
+        if kept is not None and kept[0] is principal:
+            self._described.move_to_end(session.id)
+            return kept[1]
         async with self._uow(read_only=True) as uow:
             accounts = await uow.accounts.for_user(user.id)
             workspaces = {w.id: w for w in await uow.workspaces.list()}
@@ -55,7 +70,12 @@ class DescribeSession:
             for g in principal.grants
             if g.workspace_id in workspaces
         )
-        return SignedInProfile(user, account, roles, session.id, session.expires_at)
+        profile = SignedInProfile(user, account, roles, session.id, session.expires_at)
+        self._described[session.id] = (principal, profile)
+        self._described.move_to_end(session.id)
+        while len(self._described) > self._max_entries:
+            self._described.popitem(last=False)
+        return profile
 
 
 @dataclass(frozen=True)

@@ -165,17 +165,30 @@ async def _answer(
     app: ASGIApp, scope: Scope, receive: Receive, send: Callable[[Message], Awaitable[None]]
 ) -> None:
     refused = _refusal(scope)
-    body = b""
+    body: bytes | None = b""
+    declares_none = _declares_no_body(scope)
     if refused is None:
         try:
-            body = await _read_body(receive)
-            if body is None:
-                return  # the client disconnected before sending its body: nobody to answer
+            if not declares_none:
+                body = await _read_body(receive)
+                if body is None:
+                    return  # the client disconnected before sending its body: nobody to answer
             content_type = _header(scope, b"content-type")
-            check_body(body, content_type.decode("latin-1") if content_type is not None else None)
+            check_body(body or b"", content_type.decode("latin-1") if content_type is not None else None)
         except BodyRefused as error:
             refused = error
     if refused is not None:
         await _refuse(send, refused)
         return
-    await app(scope, _replaying(body, receive), send)
+    # a request that declares no body has none (HTTP/1.1 framing): the server's own
+    # `receive` hands the app that empty body, nothing to read or replay here
+    await app(scope, receive if declares_none else _replaying(body or b"", receive), send)
+
+
+def _declares_no_body(scope: Scope) -> bool:
+    """No `Transfer-Encoding` and no `Content-Length` (or one of 0): RFC 9112 section 6.3
+    says such a request's body is empty, so the edge has nothing to read."""
+    if _header(scope, b"transfer-encoding") is not None:
+        return False
+    declared = _header(scope, b"content-length")
+    return declared is None or declared == b"0"

@@ -63,3 +63,50 @@ async def test_a_refused_query_is_not_echoed_in_the_answer(service):
     answer = await browser.client.get("/login/aad", params={"uri": "/x" + "s3cr3t" * 400})
     assert answer.status_code == 400
     assert "s3cr3t" not in answer.text and answer.json()["error"] == "invalid_request"
+
+
+async def _edge_receives(headers: list[tuple[bytes, bytes]], body: bytes) -> tuple[int, list[str]]:
+    """Run the edge alone around a recording app: how many times the edge itself called
+    `receive` before the app ran, and what the app was handed."""
+    from entrypoints.web.middleware import edge
+
+    calls = {"edge": 0}
+    seen: list[str] = []
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive():
+        calls["edge"] += 1
+        return messages.pop() if messages else {"type": "http.disconnect"}
+
+    async def app(scope, app_receive, send):
+        before = calls["edge"]
+        message = await app_receive()
+        seen.append(f"{before}:{message.get('body', b'')!r}")
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            seen.append(str(message["status"]))
+
+    scope = {"type": "http", "method": "GET", "path": "/x", "query_string": b"", "headers": headers}
+    await edge(app)(scope, receive, send)
+    return calls["edge"], seen
+
+
+async def test_the_edge_skips_reading_a_body_the_request_declares_none_of():
+    """A GET without Content-Length or Transfer-Encoding has no body (RFC 9112 6.3): the
+    edge hands the server's own `receive` to the app instead of reading it first."""
+    _, seen = await _edge_receives([(b"host", b"x")], b"")
+    assert seen == ["0:b''", "200"]
+    _, seen = await _edge_receives([(b"content-length", b"0")], b"")
+    assert seen == ["0:b''", "200"]
+
+
+async def test_the_edge_still_reads_and_checks_a_declared_body():
+    _, seen = await _edge_receives([(b"content-length", b"2"), (b"content-type", b"application/json")],
+                                   b"{}")
+    assert seen == ["1:b'{}'", "200"]
+    _, seen = await _edge_receives([(b"transfer-encoding", b"chunked"),
+                                    (b"content-type", b"application/json")], b"[" * 70000)
+    assert seen == ["413"]

@@ -107,28 +107,34 @@ def _local_identity(identities: list[Mapping[str, Any]]) -> Mapping[str, Any] | 
     return None
 
 
+def _how_signed_in(
+    claims: Mapping[str, Any], profile: Mapping[str, Any], fallback: str | None
+) -> tuple[SignInKind, str | None, str | None, bool]:
+    """How a B2C or External ID user signed in, and which email, verified or not: a local
+    account's `emailAddress` identity is the one verified address (the tenant proved it at
+    sign-up); a username, a federated sign-in or any other address is never verified."""
+    identities = _identities(profile)
+    token_idp = claims.get("idp") if isinstance(claims.get("idp"), str) and claims.get("idp") else None
+    local = None if token_idp else _local_identity(identities)
+    if local is not None:
+        if local.get("signInType") == "emailAddress":
+            email = _email(local.get("issuerAssignedId"))
+            return SignInKind.LOCAL, None, email, email is not None
+        return SignInKind.LOCAL, None, fallback, False
+    federated = next((i for i in identities if i.get("signInType") == "federated"), None)
+    idp = token_idp or (federated.get("issuer") if federated else None)
+    if not isinstance(idp, str) or not idp:
+        raise SignInError(ErrorCode.INVALID_TOKEN, "profile names no way of signing in")
+    return SignInKind.FEDERATED, idp, fallback, False
+
+
 def b2c_identity(claims: Mapping[str, Any], profile: Mapping[str, Any]) -> ExternalIdentity:
     issuer = str(claims["iss"])
     tid = claims.get("tid") if isinstance(claims.get("tid"), str) else issuer_tenant(issuer)
     emails = claims.get("emails")
     token_email = _email(emails[0]) if isinstance(emails, list) and emails else None
     fallback = token_email or _email(profile.get("mail"))
-    identities = _identities(profile)
-    token_idp = claims.get("idp") if isinstance(claims.get("idp"), str) and claims.get("idp") else None
-    local = None if token_idp else _local_identity(identities)
-    if local is not None:
-        kind, idp = SignInKind.LOCAL, None
-        if local.get("signInType") == "emailAddress":
-            email = _email(local.get("issuerAssignedId"))
-            verified = email is not None
-        else:
-            email, verified = fallback, False
-    else:
-        federated = next((i for i in identities if i.get("signInType") == "federated"), None)
-        idp = token_idp or (federated.get("issuer") if federated else None)
-        if not isinstance(idp, str) or not idp:
-            raise SignInError(ErrorCode.INVALID_TOKEN, "profile names no way of signing in")
-        kind, email, verified = SignInKind.FEDERATED, fallback, False
+    kind, idp, email, verified = _how_signed_in(claims, profile, fallback)
     return ExternalIdentity(
         issuer=issuer,
         tenant_id=tid if isinstance(tid, str) else None,
@@ -147,22 +153,7 @@ def external_id_identity(claims: Mapping[str, Any], profile: Mapping[str, Any]) 
     tid = str(claims["tid"])
     token_email = _email(claims.get("email"))
     fallback = token_email or _email(profile.get("mail"))
-    identities = _identities(profile)
-    token_idp = claims.get("idp") if isinstance(claims.get("idp"), str) and claims.get("idp") else None
-    local = None if token_idp else _local_identity(identities)
-    if local is not None:
-        kind, idp = SignInKind.LOCAL, None
-        if local.get("signInType") == "emailAddress":
-            email = _email(local.get("issuerAssignedId"))
-            verified = email is not None
-        else:
-            email, verified = fallback, False
-    else:
-        federated = next((i for i in identities if i.get("signInType") == "federated"), None)
-        idp = token_idp or (federated.get("issuer") if federated else None)
-        if not isinstance(idp, str) or not idp:
-            raise SignInError(ErrorCode.INVALID_TOKEN, "profile names no way of signing in")
-        kind, email, verified = SignInKind.FEDERATED, fallback, False
+    kind, idp, email, verified = _how_signed_in(claims, profile, fallback)
     return ExternalIdentity(
         issuer=str(claims["iss"]),
         tenant_id=tid,

@@ -128,41 +128,40 @@ def _how_signed_in(
     return SignInKind.FEDERATED, idp, fallback, False
 
 
+def _customer_identity(
+    claims: Mapping[str, Any],
+    profile: Mapping[str, Any],
+    issuer: str,
+    tenant_id: str | None,
+    token_email: str | None,
+) -> ExternalIdentity:
+    """The identity of a B2C or External ID user: those differ only in where the issuer,
+    tenant and token email come from."""
+    fallback = token_email or _email(profile.get("mail"))
+    kind, idp, email, verified = _how_signed_in(claims, profile, fallback)
+    return ExternalIdentity(
+        issuer=issuer,
+        tenant_id=tenant_id,
+        object_id=str(claims["oid"]),
+        email=email,
+        email_verified=verified,
+        display_name=_display_name(profile, claims, email),
+        kind=kind,
+        idp=idp,
+        app_roles=app_roles(claims),
+        groups=groups(claims),
+    )
+
+
 def b2c_identity(claims: Mapping[str, Any], profile: Mapping[str, Any]) -> ExternalIdentity:
     issuer = str(claims["iss"])
     tid = claims.get("tid") if isinstance(claims.get("tid"), str) else issuer_tenant(issuer)
     emails = claims.get("emails")
     token_email = _email(emails[0]) if isinstance(emails, list) and emails else None
-    fallback = token_email or _email(profile.get("mail"))
-    kind, idp, email, verified = _how_signed_in(claims, profile, fallback)
-    return ExternalIdentity(
-        issuer=issuer,
-        tenant_id=tid if isinstance(tid, str) else None,
-        object_id=str(claims["oid"]),
-        email=email,
-        email_verified=verified,
-        display_name=_display_name(profile, claims, email),
-        kind=kind,
-        idp=idp,
-        app_roles=app_roles(claims),
-        groups=groups(claims),
-    )
+    return _customer_identity(claims, profile, issuer, tid if isinstance(tid, str) else None, token_email)
 
 
 def external_id_identity(claims: Mapping[str, Any], profile: Mapping[str, Any]) -> ExternalIdentity:
     tid = str(claims["tid"])
     token_email = _email(claims.get("email"))
-    fallback = token_email or _email(profile.get("mail"))
-    kind, idp, email, verified = _how_signed_in(claims, profile, fallback)
-    return ExternalIdentity(
-        issuer=str(claims["iss"]),
-        tenant_id=tid,
-        object_id=str(claims["oid"]),
-        email=email,
-        email_verified=verified,
-        display_name=_display_name(profile, claims, email),
-        kind=kind,
-        idp=idp,
-        app_roles=app_roles(claims),
-        groups=groups(claims),
-    )
+    return _customer_identity(claims, profile, str(claims["iss"]), tid, token_email)

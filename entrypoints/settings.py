@@ -255,7 +255,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sandbox_dir=sandbox_dir,
         log_format=_log_format(r),
         metrics_port=_metrics_port(r, port),
-        otel_endpoint=(source.get("OTEL_EXPORTER_OTLP_ENDPOINT") or "").strip() or None,
+        otel_endpoint=_otel_endpoint(source),
     )
     if settings.revalidate_max_unconfirmed < settings.revalidate_interval:
         raise SettingsError(
@@ -264,6 +264,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if production:
         _check_production(settings, env)
     return settings
+
+
+def _otel_endpoint(source: Mapping[str, str]) -> str | None:
+    """OpenTelemetry's own variable turns tracing on; it needs the `otel` extra."""
+    import importlib.util
+
+    endpoint = (source.get("OTEL_EXPORTER_OTLP_ENDPOINT") or "").strip() or None
+    if endpoint and importlib.util.find_spec("opentelemetry.sdk") is None:
+        raise SettingsError(
+            "OTEL_EXPORTER_OTLP_ENDPOINT is set but OpenTelemetry is not installed: "
+            "install azure-signin[otel]"
+        )
+    return endpoint
 
 
 def _log_format(r: _Reader) -> str:

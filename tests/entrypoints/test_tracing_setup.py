@@ -48,3 +48,12 @@ def test_url_attributes_lose_their_query_and_fragment():
                                "url.full": "https://login.example/authorize", "url.query": "",
                                "http.target": "/redirect", "http.method": "GET"}
     assert without_query("https://x.example/a#b?c") == "https://x.example/a"
+
+
+def test_the_settings_refuse_an_endpoint_without_the_extra_before_anything_starts(monkeypatch):
+    from entrypoints.settings import load_settings
+
+    monkeypatch.setitem(sys.modules, "opentelemetry.sdk", None)  # as if not installed
+    with pytest.raises(SettingsError, match="OTEL_EXPORTER_OTLP_ENDPOINT"):
+        load_settings({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318"})
+    assert load_settings({}).otel_endpoint is None  # unset: nothing is needed

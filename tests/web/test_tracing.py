@@ -41,6 +41,13 @@ async def test_one_sign_in_is_one_trace_and_no_span_holds_a_secret(make_service,
         me = (await browser.me(alice.token)).json()
         cookies = [c.value for c in browser.client.cookies.jar]
     assert alice.token
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+    from opentelemetry.instrumentation.redis import RedisInstrumentor
+    from opentelemetry.instrumentation.requests import RequestsInstrumentor
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+    instrumentors = (HTTPXClientInstrumentor, RedisInstrumentor, RequestsInstrumentor, SQLAlchemyInstrumentor)
+    assert not any(i().is_instrumented_by_opentelemetry for i in instrumentors)  # undone at shutdown
     spans = memory.get_finished_spans()
     by_id = {s.context.span_id: s for s in spans}
 

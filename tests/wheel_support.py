@@ -21,6 +21,7 @@ FULL_LOCK = ROOT / "requirements.lock"
 INSTALL_SCRIPT = ROOT / "deploy" / "install.sh"
 
 _WORKDIR: Path | None = None
+_SOURCE: Path | None = None
 _WHEEL: Path | None = None
 _VENVS: dict[str, Path] = {}
 
@@ -56,13 +57,11 @@ def _run(argv: list[str], *, cwd: Path, timeout: float, env: dict[str, str] | No
     return done.stdout
 
 
-def built_wheel() -> Path:
-    """`pip wheel --no-deps` of the checkout, once per session."""
-    global _WHEEL
-    if _WHEEL is None:
-        out = workdir() / "dist"
-        out.mkdir()
-        # from a copy of the tracked files: the build never sees .venv, var/ or stale build/
+def source_copy() -> Path:
+    """A copy of the checkout's files (tracked or not, minus the ignored: no .venv, var/ or
+    stale build/), as a fresh clone would have them; once per session."""
+    global _SOURCE
+    if _SOURCE is None:
         source = workdir() / "source"
         files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
                                capture_output=True, text=True, check=True).stdout.split()
@@ -70,7 +69,17 @@ def built_wheel() -> Path:
             if (ROOT / name).is_file():
                 (source / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(ROOT / name, source / name)
-        _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)],
+        _SOURCE = source
+    return _SOURCE
+
+
+def built_wheel() -> Path:
+    """`pip wheel --no-deps` of the checkout, once per session."""
+    global _WHEEL
+    if _WHEEL is None:
+        out = workdir() / "dist"
+        out.mkdir()
+        _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source_copy())],
              cwd=workdir(), timeout=300)
         (_WHEEL,) = out.glob("azure_signin-*.whl")
     return _WHEEL

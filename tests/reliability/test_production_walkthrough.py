@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -23,6 +24,7 @@ import pytest
 from entrypoints.settings import load_settings
 from entrypoints.settings_table import default
 from tests.reliability.processes import Process, free_port
+from tests.reliability.redis_server import require_tool
 from tests.reliability.test_processes import Seen, login
 from tests.web.support import FRONTEND
 from tests.wheel_support import ROOT, clean_env, source_copy
@@ -86,15 +88,17 @@ def database(postgres_server_url):
 def test_the_production_section_takes_an_operator_from_nothing_to_both_sign_ins(
     tmp_path, sandbox_process, database, redis_url, postgres_server_url
 ):
+    for tool in ("psql", "openssl", "curl"):  # what the section says the host needs
+        require_tool(tool)
     base, ca, _ = sandbox_process
     _, before, serve, after = _steps()
     checkout = tmp_path / "checkout"
     shutil.copytree(source_copy(), checkout)
     port = free_port()
-    host = postgres_server_url.split("@", 1)[1].split("/", 1)[0]
+    server = urlsplit(postgres_server_url)
     values = _values(
         PREFIX=str(tmp_path / "opt"), CONFIG=str(tmp_path / "etc"),
-        PG_HOST=host.split(":")[0], PG_PORT=host.split(":")[1], PG_SUPERUSER="postgres",
+        PG_HOST=server.hostname or "", PG_PORT=str(server.port or 5432), PG_SUPERUSER=server.username or "",
         DB_NAME=database, DB_USER=database, REDIS_URL=redis_url, PORT=str(port),
         PUBLIC_URL=f"http://localhost:{port}", FRONTEND=FRONTEND, CA_BUNDLE=str(ca),
         GRAPH_URL=f"{base}/graph/v1.0",
@@ -136,6 +140,7 @@ def test_the_production_section_takes_an_operator_from_nothing_to_both_sign_ins(
 
 
 def test_the_settings_the_steps_write_with_the_readmes_own_values_start_in_production(tmp_path):
+    require_tool("openssl")
     values, before, _, _ = _steps()
     config = tmp_path / "etc"
     replaced = re.sub(r"^export PREFIX=\S+", f"export PREFIX={tmp_path / 'opt'}", values, flags=re.M)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.contracts._support import not_provided
+from adapters.contracts._support import not_provided
 
 
 def test_a_missing_optional_fixture_skips_naming_what_goes_unchecked(monkeypatch) -> None:

@@ -14,7 +14,8 @@ with `Test`) and provide the fixtures the contract's docstring names:
   `foreign_issuer`
 - `adapters.contracts.microsoft.IdentityGatewayContract` / `ProfileReaderContract`:
   `gateway`, `profiles`, `sign_in`, `known_username`, `disable_account`, and the
-  optional `authority`, `b2c_authority`, `b2c_username`, `redirect_uri`
+  optional `authority`, `b2c_authority`, `redirect_uri`, `b2c_username`,
+  `federated_username`
 
 `advance(seconds)` makes time pass for the adapter (a manual clock's `advance`, or a real
 sleep); it may return an awaitable. `row_counts()` returns committed rows per table, read

@@ -177,6 +177,28 @@ class IdentityGatewayContract(_MicrosoftFixtures):
         code = await fails_with(gateway.redeem(flow_for(begun, authority), answer))
         assert code is ErrorCode.INVALID_REQUEST
 
+    async def test_an_id_token_whose_nonce_is_not_the_flows_is_an_invalid_token(
+        self,
+        gateway: IdentityGateway,
+        sign_in: SignIn,
+        known_username: str,
+        authority: str,
+        begun: AuthorizationRequest,
+    ) -> None:
+        """The ID token is validated before anything is returned: here its nonce, which
+        Microsoft copies from the request, no longer matches the flow the code is redeemed
+        with (a code injected into another login)."""
+        answer = await reply(sign_in, begun, known_username, "signin")
+        flow = flow_for(begun, authority)
+        other = LoginFlow(
+            state=flow.state,
+            authority=flow.authority,
+            protocol={**flow.protocol, "nonce": "n-another-login-0123456789"},
+            binding_hash=flow.binding_hash,
+            created_at=flow.created_at,
+        )
+        assert await fails_with(gateway.redeem(other, answer)) is ErrorCode.INVALID_TOKEN
+
     async def test_a_reply_without_code_or_error_is_an_invalid_request(
         self, gateway: IdentityGateway, authority: str, begun: AuthorizationRequest
     ) -> None:

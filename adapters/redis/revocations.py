@@ -1,4 +1,13 @@
-"""The revocation feed on Redis pub/sub: one channel, small JSON messages."""
+"""The revocation feed on Redis pub/sub: one channel, small JSON messages.
+
+On one server or a Sentinel-managed master it is classic pub/sub (PUBLISH / SUBSCRIBE). On
+a Redis Cluster it is sharded pub/sub (SPUBLISH / SSUBSCRIBE, Redis 7): the channel hashes to
+one slot, its messages stay in that slot's shard (master and replicas) instead of being
+broadcast over the whole cluster bus, and a subscriber listens on the shard's master. When
+that master fails, or hands its slots over (the server then sends SUNSUBSCRIBE), the feed
+reads the slot map again and subscribes on the new owner; a message published during the
+gap is lost, which costs nothing but a delay (the port's guarantee is the database's).
+"""
 from __future__ import annotations
 
 import asyncio
@@ -8,6 +17,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from redis.asyncio import Redis
+from redis.asyncio.cluster import ClusterPubSub, RedisCluster
 from redis.exceptions import RedisError
 
 from adapters.redis.connection import ClientSource, as_source, resolve, unavailable_on_failure
@@ -15,6 +26,10 @@ from core.ports.revocations import Revocation
 
 log = logging.getLogger(__name__)
 _FORMAT = 1
+
+
+class _Moved(RedisError):
+    """The shard stopped serving our channel (SUNSUBSCRIBE from the server): subscribe again."""
 
 
 class RedisRevocationFeed:
@@ -39,25 +54,68 @@ class RedisRevocationFeed:
         message = json.dumps({"v": _FORMAT, "sessions": list(revocation.session_ids),
                               "user": revocation.user_id}, separators=(",", ":"))
         async with unavailable_on_failure("revocation feed", self._deadline):
-            await self._client().publish(self.channel, message)
+            client = self._client()
+            if isinstance(client, RedisCluster):
+                await client.spublish(self.channel, message)
+            else:
+                await client.publish(self.channel, message)
 
     async def listen(self, on_revocation: Callable[[Revocation], None]) -> None:
         while True:
-            pubsub = self._client().pubsub(ignore_subscribe_messages=True)
+            client = self._client()
             try:
-                await pubsub.subscribe(self.channel)
-                while True:
-                    message = await pubsub.get_message(timeout=self._poll)
-                    if message is not None and message.get("type") == "message":
-                        revocation = _parse(message.get("data"))
-                        if revocation is not None:
-                            on_revocation(revocation)
+                if isinstance(client, RedisCluster):
+                    await self._listen_sharded(client, on_revocation)
+                else:
+                    await self._listen_plain(client, on_revocation)
             except (RedisError, OSError, TimeoutError) as exc:
                 log.warning("revocation feed interrupted: %s", type(exc).__name__)
-            finally:
-                with contextlib.suppress(RedisError, OSError):
-                    await pubsub.aclose()
             await asyncio.sleep(self._retry)
+
+    async def _listen_plain(self, client: Redis, on_revocation: Callable[[Revocation], None]) -> None:
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        try:
+            async with asyncio.timeout(self._deadline):
+                await pubsub.subscribe(self.channel)
+            while True:
+                message = await pubsub.get_message(timeout=self._poll)
+                if message is not None and message.get("type") == "message":
+                    _deliver(message.get("data"), on_revocation)
+        finally:
+            with contextlib.suppress(RedisError, OSError):
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def _listen_sharded(
+        self, client: RedisCluster, on_revocation: Callable[[Revocation], None]
+    ) -> None:
+        pubsub: ClusterPubSub = client.pubsub()
+        try:
+            async with asyncio.timeout(self._deadline):
+                await client.initialize()  # no-op once done; the whole client's set-up
+                # the slot map as the cluster sees it now: after a failover the cached one
+                # may still name the dead master
+                await client.nodes_manager.initialize()
+                await pubsub.ssubscribe(self.channel)
+            while True:
+                if not pubsub.node_pubsub_mapping:  # nothing to read from: subscribe again
+                    raise _Moved("no shard subscription")
+                message = await pubsub.get_sharded_message(timeout=self._poll)
+                if message is None:
+                    continue
+                kind = message.get("type")
+                if kind == "smessage":
+                    _deliver(message.get("data"), on_revocation)
+                elif kind == "sunsubscribe":
+                    raise _Moved("the shard gave up the channel")
+        finally:
+            with contextlib.suppress(RedisError, OSError):
+                await pubsub.aclose()
+
+
+def _deliver(raw: Any, on_revocation: Callable[[Revocation], None]) -> None:
+    revocation = _parse(raw)
+    if revocation is not None:
+        on_revocation(revocation)
 
 
 def _parse(raw: Any) -> Revocation | None:

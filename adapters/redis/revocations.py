@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -32,23 +33,60 @@ class _Moved(RedisError):
     """The shard stopped serving our channel (SUNSUBSCRIBE from the server): subscribe again."""
 
 
+class _Silent(RedisError):
+    """The subscribed server did not answer a PING in time (hung, or cut off): subscribe again."""
+
+
+_PROBE = b"signin-feed-probe"
+
+
+class _Probe:
+    """A PING on the subscribed connection every `every` seconds; its PONG must come back
+    within `within` seconds. Without it a subscriber whose server hangs, or is cut off by
+    the network while a replica is promoted, would wait on it forever, hearing nothing."""
+
+    def __init__(self, every: float, within: float) -> None:
+        self.every, self.within = every, within
+        self.sent_at: float | None = None
+        self.answered_at = time.monotonic()
+
+    def due(self) -> bool:
+        return self.sent_at is None and time.monotonic() - self.answered_at >= self.every
+
+    def sent(self) -> None:
+        self.sent_at = time.monotonic()
+
+    def heard(self, message: dict[str, Any]) -> bool:
+        """True (and the probe answered) when `message` is our PONG."""
+        if message.get("type") != "pong" or message.get("data") != _PROBE:
+            return False
+        self.sent_at, self.answered_at = None, time.monotonic()
+        return True
+
+    def check(self) -> None:
+        if self.sent_at is not None and time.monotonic() - self.sent_at > self.within:
+            raise _Silent("no answer to the probe")
+
+
 class RedisRevocationFeed:
     """`core.ports.RevocationFeed` over the channel `{prefix}revocations`.
 
     Pub/sub keeps nothing: a snapshot, a flush or a restart of Redis holds no message that
     could be replayed, and a message only ever makes a process forget (see the port).
-    `listen` waits for messages at most `poll` seconds at a time and reconnects after
-    `retry` seconds when Redis fails.
+    `listen` waits for messages at most `poll` seconds at a time, checks every `probe`
+    seconds that the server it listens on still answers, and subscribes again (on the
+    current master or shard owner) after `retry` seconds when Redis fails.
     """
 
     def __init__(
         self, client: ClientSource, prefix: str = "signin:", *, deadline: float | None = None,
-        poll: float = 1.0, retry: float = 0.5,
+        poll: float = 1.0, retry: float = 0.5, probe: float = 5.0,
     ) -> None:
         self._client, self._deadline = resolve(as_source(client), deadline)
         self.channel = f"{prefix}revocations"
         self._poll = poll
         self._retry = retry
+        self._probe = probe
 
     async def publish(self, revocation: Revocation) -> None:
         message = json.dumps({"v": _FORMAT, "sessions": list(revocation.session_ids),
@@ -72,15 +110,24 @@ class RedisRevocationFeed:
                 log.warning("revocation feed interrupted: %s", type(exc).__name__)
             await asyncio.sleep(self._retry)
 
+    def _new_probe(self) -> _Probe:
+        return _Probe(self._probe, self._deadline + self._poll)
+
     async def _listen_plain(self, client: Redis, on_revocation: Callable[[Revocation], None]) -> None:
         pubsub = client.pubsub(ignore_subscribe_messages=True)
+        probe = self._new_probe()
         try:
             async with asyncio.timeout(self._deadline):
                 await pubsub.subscribe(self.channel)
             while True:
+                if probe.due():
+                    async with asyncio.timeout(self._deadline):
+                        await pubsub.ping(_PROBE)
+                    probe.sent()
                 message = await pubsub.get_message(timeout=self._poll)
-                if message is not None and message.get("type") == "message":
+                if message is not None and not probe.heard(message) and message.get("type") == "message":
                     _deliver(message.get("data"), on_revocation)
+                probe.check()
         finally:
             with contextlib.suppress(RedisError, OSError):
                 await pubsub.aclose()  # type: ignore[no-untyped-call]
@@ -89,6 +136,7 @@ class RedisRevocationFeed:
         self, client: RedisCluster, on_revocation: Callable[[Revocation], None]
     ) -> None:
         pubsub: ClusterPubSub = client.pubsub()
+        probe = self._new_probe()
         try:
             async with asyncio.timeout(self._deadline):
                 await client.initialize()  # no-op once done; the whole client's set-up
@@ -99,14 +147,19 @@ class RedisRevocationFeed:
             while True:
                 if not pubsub.node_pubsub_mapping:  # nothing to read from: subscribe again
                     raise _Moved("no shard subscription")
+                if probe.due():
+                    async with asyncio.timeout(self._deadline):
+                        for shard in list(pubsub.node_pubsub_mapping.values()):
+                            await shard.ping(_PROBE)
+                    probe.sent()
                 message = await pubsub.get_sharded_message(timeout=self._poll)
-                if message is None:
-                    continue
-                kind = message.get("type")
-                if kind == "smessage":
-                    _deliver(message.get("data"), on_revocation)
-                elif kind == "sunsubscribe":
-                    raise _Moved("the shard gave up the channel")
+                if message is not None and not probe.heard(message):
+                    kind = message.get("type")
+                    if kind == "smessage":
+                        _deliver(message.get("data"), on_revocation)
+                    elif kind == "sunsubscribe":
+                        raise _Moved("the shard gave up the channel")
+                probe.check()
         finally:
             with contextlib.suppress(RedisError, OSError):
                 await pubsub.aclose()

@@ -34,6 +34,7 @@ def _wait(what: str, check: Callable[[], bool], timeout: float) -> None:
 class _Nodes:
     folder: Path
     processes: dict[int, subprocess.Popen[bytes]] = field(default_factory=dict)
+    paused: set[int] = field(default_factory=set)
 
     def _start(self, port: int, argv: list[str]) -> None:
         log = (self.folder / f"redis-{port}.log").open("ab")
@@ -51,9 +52,19 @@ class _Nodes:
             os.kill(process.pid, signal.SIGKILL)
             process.wait(10)
 
+    def pause(self, port: int) -> None:
+        """SIGSTOP one node we started: it keeps its connections and answers nothing (hung)."""
+        os.kill(self.processes[port].pid, signal.SIGSTOP)
+        self.paused.add(port)
+
+    def resume(self, port: int) -> None:
+        os.kill(self.processes[port].pid, signal.SIGCONT)
+        self.paused.discard(port)
+
     def stop(self) -> None:
         for process in self.processes.values():
             if process.poll() is None:
+                os.kill(process.pid, signal.SIGCONT)  # a paused one too
                 os.kill(process.pid, signal.SIGKILL)
                 process.wait(10)
         self.processes.clear()
@@ -97,7 +108,8 @@ class RedisClusterOfSix(_Nodes):
         return self
 
     def live_ports(self) -> list[int]:
-        return [p for p, process in self.processes.items() if process.poll() is None]
+        return [p for p, process in self.processes.items()
+                if process.poll() is None and p not in self.paused]
 
     def wait_ok(self, ports: list[int] | None = None, *, nodes: int | None = None,
                 timeout: float = 20) -> None:
@@ -127,9 +139,10 @@ class RedisClusterOfSix(_Nodes):
                 return port
         raise AssertionError(f"no master serves slot {slot}")
 
-    def fail_over(self, port: int, timeout: float = 20) -> int:
-        """Kill master `port`, wait until a replica serves its slots and the cluster is ok;
-        the port of the new master. If no replica took over on its own within the node
+    def fail_over(self, port: int, timeout: float = 20, *, hang: bool = False) -> int:
+        """Kill master `port` (with `hang`, stop it instead: it keeps its connections and
+        answers nothing), wait until a replica serves its slots and the cluster is ok; the
+        port of the new master. If no replica took over on its own within the node
         timeout's few seconds, ask the replica (CLUSTER FAILOVER TAKEOVER)."""
         ranges = self.masters()[port]
         replicas = [
@@ -138,7 +151,10 @@ class RedisClusterOfSix(_Nodes):
             and int(self.client(p).execute_command("ROLE")[2]) == port
         ]
         assert replicas, f"master {port} has no replica"
-        self.kill(port)
+        if hang:
+            self.pause(port)
+        else:
+            self.kill(port)
 
         def promoted() -> bool:
             return self.client(replicas[0]).execute_command("ROLE")[0] == b"master"
@@ -151,6 +167,15 @@ class RedisClusterOfSix(_Nodes):
         self.wait_ok()
         _wait("the slots moved", lambda: self.masters().get(replicas[0]) == ranges, timeout)
         return replicas[0]
+
+
+    def rejoin(self, port: int, timeout: float = 20) -> None:
+        """Resume a node stopped by `fail_over(hang=True)`: it learns it lost its slots and
+        becomes a replica of its successor; wait until the cluster is whole again."""
+        self.resume(port)
+        _wait("the old master rejoined as a replica",
+              lambda: self.client(port).execute_command("ROLE")[0] == b"slave", timeout)
+        self.wait_ok(nodes=6)
 
 
 class RedisWithSentinel(_Nodes):
@@ -207,8 +232,31 @@ class RedisWithSentinel(_Nodes):
         )
         return int(port)
 
-    def fail_over(self, timeout: float = 20) -> None:
-        """Kill the master; wait until the sentinel names the replica and it is a master."""
-        self.kill(self.master)
-        _wait("the sentinel promoted the replica", lambda: self.current_master() == self.replica
-              and self.client(self.replica).execute_command("ROLE")[0] == b"master", timeout)
+    def fail_over(self, timeout: float = 20, *, hang: bool = False) -> int:
+        """Kill the current master (with `hang`, stop it: it keeps its connections and
+        answers nothing); wait until the sentinel names the other node and it is a master.
+        The new master's port."""
+        old = self.current_master()
+        new = self.replica if old == self.master else self.master
+        if hang:
+            self.pause(old)
+        else:
+            self.kill(old)
+        _wait("the sentinel promoted the replica", lambda: self.current_master() == new
+              and self.client(new).execute_command("ROLE")[0] == b"master", timeout)
+        return new
+
+    def rejoin(self, port: int, timeout: float = 20) -> None:
+        """Resume a master stopped by `fail_over(hang=True)`: the sentinel turns it into a
+        replica of its successor; wait until it is in sync and the sentinel counts on it."""
+        self.resume(port)
+        # what the sentinel does at its next look at the node (up to ten seconds away)
+        self.client(port).execute_command("REPLICAOF", "127.0.0.1", str(self.current_master()))
+
+        def replica_again() -> bool:
+            info = self.client(port).info("replication")
+            known = self.client(self.sentinel).sentinel_slaves(self.SERVICE)
+            return info.get("role") == "slave" and info.get("master_link_status") == "up" and any(
+                r["port"] == port and not r["is_sdown"] for r in known)
+
+        _wait("the old master is a replica again", replica_again, timeout)

@@ -57,8 +57,8 @@ def backend(postgres_server_url: str, redis_url: str) -> Iterator[dict[str, str]
 globals().update({name: test for name, test in vars(test_journeys).items() if name.startswith("test_")})
 
 
-def verify(service: str, token: str) -> int:
-    return httpx.get(f"{service}/auth/verify", headers={"Authorization": f"Bearer {token}"},
+def verify(base: str, token: str) -> int:
+    return httpx.get(f"{base}/auth/verify", headers={"Authorization": f"Bearer {token}"},
                      timeout=10).status_code
 
 

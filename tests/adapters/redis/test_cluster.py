@@ -4,6 +4,7 @@ still working, on the same connector, after a master is killed and its replica t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -109,6 +110,38 @@ async def _eventually(what: str, call: Callable[[], Awaitable[object]], within: 
             await asyncio.sleep(0.1)
 
 
+async def test_a_listener_on_a_master_that_hangs_moves_to_the_promoted_replica(
+    cluster: RedisClusterOfSix, redis_prefix: str
+) -> None:
+    # a hung master keeps the subscriber's connection open and says nothing, not even the
+    # SUNSUBSCRIBE a live one sends when it hands its slots over: only the probe notices
+    connector = RedisConnector(cluster.url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    publisher = RedisRevocationFeed(connector, prefix=redis_prefix)
+    listener = RedisRevocationFeed(connector, prefix=redis_prefix, poll=0.1, retry=0.2, probe=0.5)
+    heard: list[Revocation] = []
+    task = asyncio.create_task(listener.listen(heard.append))
+    victim = cluster.master_of_slot(key_slot(publisher.channel.encode()))
+    try:
+        await asyncio.sleep(0.3)
+        await publisher.publish(Revocation(("before",)))
+        async with asyncio.timeout(5):
+            while not heard:
+                await asyncio.sleep(0.02)
+        await asyncio.to_thread(cluster.fail_over, victim, hang=True)
+        started = time.monotonic()
+        while Revocation(("after",)) not in heard:
+            assert time.monotonic() - started < 5, "the listener stayed on the hung master"
+            with contextlib.suppress(SignInError):
+                await publisher.publish(Revocation(("after",)))
+            await asyncio.sleep(0.2)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await connector.close()
+        if victim in cluster.paused:
+            await asyncio.to_thread(cluster.rejoin, victim)  # whole again for the next test
+
+
 async def test_after_a_master_is_killed_every_store_and_the_feed_work_again_on_the_same_connector(
     cluster: RedisClusterOfSix, redis_prefix: str, raw_redis: RedisCluster
 ) -> None:
@@ -152,4 +185,58 @@ async def test_after_a_master_is_killed_every_store_and_the_feed_work_again_on_t
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+        await connector.close()
+
+
+def _state_on(cluster: RedisClusterOfSix, prefix: str, master: int) -> str:
+    """A state whose flow key hashes to a slot `master` serves."""
+    return next(state for state in (f"state-{i}" for i in range(10_000))
+                if cluster.master_of_slot(key_slot(f"{prefix}flow:{state}".encode())) == master)
+
+
+async def test_a_hung_master_is_bounded_by_the_timeout_and_the_other_shards_keep_working(
+    cluster: RedisClusterOfSix, redis_prefix: str, raw_redis: RedisCluster
+) -> None:
+    connector = RedisConnector(cluster.url, socket_timeout=0.3, socket_connect_timeout=0.3)
+    flows = RedisFlowStore(connector, prefix=redis_prefix)
+    masters = list(cluster.masters())
+    hung, healthy = masters[0], masters[1]
+    on_hung, on_healthy = _flow(_state_on(cluster, redis_prefix, hung)), _flow(
+        _state_on(cluster, redis_prefix, healthy))
+    await flows.put(on_hung, timedelta(minutes=1))  # the client knows the slot map
+    cluster.pause(hung)  # resumed well within the 1 s node timeout: no failover
+    try:
+        started = time.monotonic()
+        with pytest.raises(SignInError) as error:
+            await flows.take(on_hung.state)
+        assert time.monotonic() - started < connector.deadline + 0.3
+        assert "state-" not in str(error.value)
+        started = time.monotonic()
+        await flows.put(on_healthy, timedelta(minutes=1))  # another shard: unaffected
+        assert await flows.take(on_healthy.state) == on_healthy
+        assert time.monotonic() - started < connector.deadline
+    finally:
+        cluster.resume(hung)
+    # the hung master answers again: its keys are readable on the same connector
+    await _eventually("the resumed shard", lambda: flows.put(on_hung, timedelta(minutes=1)), 10)
+    assert await flows.take(on_hung.state) == on_hung
+    await connector.close()
+
+
+async def test_cluster_or_sentinel_seeds_that_never_answer_are_bounded_by_the_timeout(
+    silent_redis_url: str,
+) -> None:
+    address = silent_redis_url.removeprefix("redis://").removesuffix("/0")
+    for url in (f"redis+cluster://{address}/", f"redis+sentinel://{address}/signin/0"):
+        connector = RedisConnector(url, socket_timeout=0.3, socket_connect_timeout=0.3)
+        flows = RedisFlowStore(connector)
+        feed = RedisRevocationFeed(connector)
+        for call in (lambda: flows.take("state"), lambda: feed.publish(Revocation(("s",)))):
+            started = time.monotonic()
+            with pytest.raises(SignInError):
+                await call()
+            assert time.monotonic() - started < connector.deadline + 0.3, url
+        started = time.monotonic()
+        assert await connector.ping() is False
+        assert time.monotonic() - started < connector.deadline + 0.3
         await connector.close()

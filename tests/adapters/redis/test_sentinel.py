@@ -5,6 +5,7 @@ replica."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -87,9 +88,39 @@ async def test_the_connector_writes_to_the_master_the_sentinel_names(
     cache = RedisSessionCache(connector, prefix=redis_prefix)
     entry = CachedSession("s1", "u", datetime.now(UTC) + timedelta(hours=1))
     await cache.put(entry, timedelta(minutes=1))
-    master = Redis(host="127.0.0.1", port=sentinel.master)
+    master = Redis(host="127.0.0.1", port=sentinel.current_master())
     assert await master.exists(f"{redis_prefix}session:s1") == 1
     await master.aclose()
+
+
+async def test_a_listener_on_a_master_that_hangs_moves_to_the_promoted_replica(
+    sentinel: RedisWithSentinel, redis_prefix: str
+) -> None:
+    connector = RedisConnector(sentinel.url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    publisher = RedisRevocationFeed(connector, prefix=redis_prefix)
+    listener = RedisRevocationFeed(connector, prefix=redis_prefix, poll=0.1, retry=0.2, probe=0.5)
+    heard: list[Revocation] = []
+    task = asyncio.create_task(listener.listen(heard.append))
+    hung = sentinel.current_master()
+    try:
+        await asyncio.sleep(0.3)
+        await publisher.publish(Revocation(("before",)))
+        async with asyncio.timeout(5):
+            while not heard:
+                await asyncio.sleep(0.02)
+        await asyncio.to_thread(sentinel.fail_over, hang=True)
+        started = time.monotonic()
+        while Revocation(("after",)) not in heard:
+            assert time.monotonic() - started < 5, "the listener stayed on the hung master"
+            with contextlib.suppress(SignInError):
+                await publisher.publish(Revocation(("after",)))
+            await asyncio.sleep(0.2)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await connector.close()
+        if hung in sentinel.paused:
+            await asyncio.to_thread(sentinel.rejoin, hung)  # whole again for the next test
 
 
 async def test_after_the_master_is_killed_the_stores_and_the_feed_follow_the_promoted_replica(
@@ -108,7 +139,7 @@ async def test_after_the_master_is_killed_the_stores_and_the_feed_follow_the_pro
         async with asyncio.timeout(5):
             while not heard:
                 await asyncio.sleep(0.02)
-        await asyncio.to_thread(sentinel.fail_over)
+        promoted_port = await asyncio.to_thread(sentinel.fail_over)
 
         after = _flow("after")
         started = time.monotonic()
@@ -120,7 +151,7 @@ async def test_after_the_master_is_killed_the_stores_and_the_feed_follow_the_pro
                 assert time.monotonic() - started < 10, "the flow store never recovered"
                 await asyncio.sleep(0.1)
         assert await flows.take("after") == after
-        promoted = Redis(host="127.0.0.1", port=sentinel.replica)
+        promoted = Redis(host="127.0.0.1", port=promoted_port)
         await flows.put(after, timedelta(minutes=1))
         assert await promoted.exists(f"{redis_prefix}flow:after") == 1  # written where it should be
         await promoted.aclose()

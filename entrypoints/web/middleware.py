@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Litestar
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.web.bodies import MAX_BODY_BYTES, BodyRefused, check_body
@@ -86,7 +87,7 @@ async def _refuse(send: Send, refused: BodyRefused) -> None:
         "headers": [(b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode())],
     })
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 async def _read_body(receive: Receive) -> bytes | None:
@@ -133,11 +134,11 @@ def edge(app: ASGIApp) -> ASGIApp:
     """The edge around `app` (see the module's docstring)."""
 
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         correlation = secrets.token_hex(8)
-        state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+        state: dict[str, Any] = scope.setdefault("state", {})
         state["correlation_id"] = correlation
         started = time.perf_counter()
         status = {"code": 0}
@@ -145,7 +146,7 @@ def edge(app: ASGIApp) -> ASGIApp:
         async def send_finished(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
-                message["headers"] = _finish_headers(  # type: ignore[typeddict-unknown-key]
+                message["headers"] = _finish_headers(
                     list(message.get("headers", [])), correlation
                 )
             await send(message)

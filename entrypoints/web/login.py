@@ -113,8 +113,8 @@ async def _finish(
             logger.error("sign-in failed unexpectedly [%s]", correlation, exc_info=error.__cause__)
         security_log.login_failed(error.code, correlation, stage="callback")
         answer = browser_error(error, fallback, correlation)
-        for name, value, options in spent:
-            answer.set_cookie(name, value, **options)  # type: ignore[arg-type]
+        for cookie in spent:
+            answer.set_cookie(cookie)
         return answer
     security_log.login_succeeded(outcome.user_id, outcome.session_id, correlation)
     location = landing_location(origin, outcome.landing_path, token, settings.token_delivery)

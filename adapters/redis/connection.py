@@ -88,7 +88,10 @@ class RedisConnector:
             retry=Retry(
                 ExponentialBackoff(cap=0.25, base=0.05),
                 self._retries,
-                supported_errors=(RedisConnectionError, RedisTimeoutError, OSError),
+                # redis-py 8.1 annotates this tuple[type[RedisError], ...], but its retry
+                # loop is a plain `except self._supported_errors` (redis/asyncio/retry.py),
+                # so any exception class works; OSError is a socket failing under us.
+                supported_errors=(RedisConnectionError, RedisTimeoutError, OSError),  # type: ignore[arg-type]
             ),
             health_check_interval=self._health_check_interval,
             max_connections=self._max_connections,

@@ -56,7 +56,9 @@ class RedisRevocationFeed:
                 log.warning("revocation feed interrupted: %s", type(exc).__name__)
             finally:
                 with contextlib.suppress(RedisError, OSError):
-                    await pubsub.aclose()
+                    # PubSub.aclose has no annotations in redis-py 8.1 (redis/asyncio/client.py;
+                    # its typed aliases close/reset are deprecated): it returns None.
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
             await asyncio.sleep(self._retry)
 
 

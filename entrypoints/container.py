@@ -134,7 +134,7 @@ def _authority_configs(settings: Settings) -> tuple[Any, ...]:
     return tuple(
         AuthorityConfig(
             name=a.name,
-            kind=a.kind if a.kind in ("b2c", "external") else "aad",
+            kind="b2c" if a.kind == "b2c" else "external" if a.kind == "external" else "aad",
             authority=a.authority,
             client_id=a.client_id,
             client_secret=a.client_secret,

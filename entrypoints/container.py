@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from dependency_injector import containers, providers
 
@@ -42,6 +42,16 @@ from entrypoints.settings import Settings
 from entrypoints.web.events import SecurityLog
 from entrypoints.web.ratelimit import LoginRateLimiter
 from entrypoints.web.sweeper import SessionSweeper
+
+if TYPE_CHECKING:  # the ports each adapter provider must satisfy (checked by mypy only)
+    from adapters.msal.config import AuthorityConfig
+    from adapters.redis.connection import RedisConnector
+    from core.ports.clock import Clock
+    from core.ports.flows import FlowStore
+    from core.ports.handoff import TokenHandoff
+    from core.ports.microsoft import IdentityGateway, ProfileReader
+    from core.ports.revocations import RevocationFeed
+    from core.ports.sessions import SessionCache
 
 
 def _policy(settings: Settings) -> SignInPolicy:
@@ -79,7 +89,7 @@ def _database(settings: Settings, token_key: str) -> SqlDatabase:
     )
 
 
-def _redis(settings: Settings) -> Any:
+def _redis(settings: Settings) -> RedisConnector | None:
     if not settings.redis_url:
         return None
     from adapters.redis.connection import RedisConnector
@@ -91,7 +101,7 @@ def _redis(settings: Settings) -> Any:
     )
 
 
-def _flows(settings: Settings, clock: SystemClock, redis: Any) -> Any:
+def _flows(settings: Settings, clock: Clock, redis: RedisConnector | None) -> FlowStore:
     if redis is None:
         return MemoryFlowStore(clock)
     from adapters.redis.flows import RedisFlowStore
@@ -99,7 +109,7 @@ def _flows(settings: Settings, clock: SystemClock, redis: Any) -> Any:
     return RedisFlowStore(redis, prefix="signin:")
 
 
-def _session_cache(clock: SystemClock, redis: Any) -> Any:
+def _session_cache(clock: Clock, redis: RedisConnector | None) -> SessionCache:
     if redis is None:
         return MemorySessionCache(clock)
     from adapters.redis.sessions import RedisSessionCache
@@ -107,7 +117,7 @@ def _session_cache(clock: SystemClock, redis: Any) -> Any:
     return RedisSessionCache(redis, prefix="signin:")
 
 
-def _handoff(clock: SystemClock, redis: Any) -> Any:
+def _handoff(clock: Clock, redis: RedisConnector | None) -> TokenHandoff:
     if redis is None:
         return MemoryTokenHandoff(clock)
     from adapters.redis.handoff import RedisTokenHandoff
@@ -115,7 +125,7 @@ def _handoff(clock: SystemClock, redis: Any) -> Any:
     return RedisTokenHandoff(redis, prefix="signin:")
 
 
-def _revocations(redis: Any) -> Any:
+def _revocations(redis: RedisConnector | None) -> RevocationFeed:
     if redis is None:
         return MemoryRevocationFeed()
     from adapters.redis.revocations import RedisRevocationFeed
@@ -128,7 +138,7 @@ def _keys(settings: Settings) -> KeySet:
     return KeySet.load(path, settings.jwt_previous_public_key_files)
 
 
-def _authority_configs(settings: Settings) -> tuple[Any, ...]:
+def _authority_configs(settings: Settings) -> tuple[AuthorityConfig, ...]:
     from adapters.msal.config import AuthorityConfig
 
     return tuple(
@@ -147,7 +157,9 @@ def _authority_configs(settings: Settings) -> tuple[Any, ...]:
     )
 
 
-def _gateway(settings: Settings, authorities: tuple[Any, ...], clock: SystemClock) -> Any:
+def _gateway(
+    settings: Settings, authorities: tuple[AuthorityConfig, ...], clock: Clock
+) -> IdentityGateway:
     from adapters.msal import MsalGateway
 
     return MsalGateway(
@@ -155,7 +167,9 @@ def _gateway(settings: Settings, authorities: tuple[Any, ...], clock: SystemCloc
     )
 
 
-def _profiles(settings: Settings, authorities: tuple[Any, ...], clock: SystemClock) -> Any:
+def _profiles(
+    settings: Settings, authorities: tuple[AuthorityConfig, ...], clock: Clock
+) -> ProfileReader:
     from adapters.graph import GraphProfileReader
 
     return GraphProfileReader(

@@ -12,6 +12,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from adapters.msal.config import b2c_policy, external_tenant
+from adapters.redis.urls import RedisUrlError, parse_redis_url
 from core.emails import normalise_domain
 from core.navigation import parse_origin
 from core.policy import MAX_INVITE_LIFETIME
@@ -249,8 +250,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if not database_url.startswith(("sqlite", "postgresql", "postgres")):
         raise SettingsError("SIGNIN_DATABASE_URL: must be a sqlite:/// or postgresql:// URL")
     redis_url = r.text("SIGNIN_REDIS_URL")
-    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
-        raise SettingsError("SIGNIN_REDIS_URL: must be a redis:// or rediss:// URL")
+    if redis_url:
+        try:
+            parse_redis_url(redis_url)
+        except RedisUrlError as exc:
+            raise SettingsError(f"SIGNIN_REDIS_URL: {exc}") from None
     settings = Settings(
         env=mode,
         data_dir=data_dir,

@@ -34,7 +34,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGNIN_DATABASE_URL", "sqlite:///{data_dir}/signin.db", "Database URL (`sqlite:///path` or `postgresql://user@host:port/db`); production needs PostgreSQL", "postgresql://signin@db:5432/signin", secret=True),
     Setting("SIGNIN_DATABASE_POOL_SIZE", "10", "Connections per process (PostgreSQL)", "20"),
     Setting("SIGNIN_DATABASE_TIMEOUT", "5", "Seconds one unit of work may take in all (waiting for a connection, connecting, every statement) before `temporarily_unavailable`", "3"),
-    Setting("SIGNIN_REDIS_URL", None, "Redis for the flow store and session cache; unset: in-process stores (one process only). Required in production", "redis://cache:6379/0", secret=True),
+    Setting("SIGNIN_REDIS_URL", None, "Redis for the flow store, session cache, one-time codes and revocation feed: one server (`redis://`, `rediss://`, `unix://`), a Redis Cluster (`redis+cluster://host:port,host:port/`) or a Sentinel-managed master (`redis+sentinel://host:port,host:port/service/db`), see docs/operations.md; unset: in-process stores (one process only). Required in production", "redis+cluster://cache-0:6379,cache-1:6379,cache-2:6379/", secret=True),
     Setting("SIGNIN_REDIS_TIMEOUT", "1", "Seconds one Redis operation may take in all, retries included", "0.5"),
     Setting("SIGNIN_PROVIDERS", "aad,b2c", "Enabled Microsoft authorities, by name, default first (`aad`, `b2c`, `external`)", "b2c"),
     Setting("SIGNIN_AAD_AUTHORITY", SANDBOX + "/organizations", "Azure AD authority (tenant id, `organizations` or `common`)", "https://login.microsoftonline.com/organizations"),

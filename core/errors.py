@@ -38,10 +38,15 @@ class SignInError(Exception):
         self.frontend_origin = frontend_origin
 
     def at(self, frontend_origin: str | None) -> SignInError:
-        """The same failure, tied to the login's frontend origin (keeps the first one known)."""
-        if self.frontend_origin is None:
-            self.frontend_origin = frontend_origin
-        return self
+        """The same failure tied to the login's frontend origin, as a new error of the same
+        type (this one is left as it is); an origin already known is kept."""
+        tied = type(self).__new__(type(self))
+        tied.__dict__.update(self.__dict__)
+        tied.args = self.args
+        tied.__cause__ = self.__cause__
+        if tied.frontend_origin is None:
+            tied.frontend_origin = frontend_origin
+        return tied
 
 
 class OriginNotAllowed(SignInError):

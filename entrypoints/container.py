@@ -219,7 +219,7 @@ class Container(containers.DeclarativeContainer):
     )
     complete_signin = providers.Factory(
         CompleteSignIn, flows, gateway, profiles, record_signin, tokens, session_cache,
-        clock, ids, policy,
+        clock, ids, policy, providers.Callable(lambda s: s.allowed_origins, settings),
     )
     # In this process only, by design (core.ports.principals): never shared storage.
     recent_principals = providers.Singleton(LocalPrincipals)

@@ -30,6 +30,7 @@ from entrypoints.web import api, frontchannel, health, introspect, login, verify
 from entrypoints.web.admin_shapes import BEARER
 from entrypoints.web.answers import admin_error, api_error
 from entrypoints.web.bodies import MAX_BODY_BYTES
+from entrypoints.web.correlation import correlation_id
 from entrypoints.web.health import Check, Readiness, discovery_check, discovery_url
 from entrypoints.web.middleware import install_edge
 
@@ -42,9 +43,6 @@ ADMIN_CASES = (
 )
 
 
-def _correlation(request: Request[Any, Any, Any]) -> str:
-    return str(request.scope.get("state", {}).get("correlation_id", "-"))
-
 
 def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     if isinstance(error, HTTPException):  # Litestar's own 4xx (validation, 404, 405, ...)
@@ -56,7 +54,7 @@ def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[A
             status_code=error.status_code,
             headers={**(error.headers or {}), "Cache-Control": "no-store"},
         )
-    correlation = _correlation(request)
+    correlation = correlation_id(request)
     logger.error("unexpected failure [%s]", correlation, exc_info=error)
     return Response(
         content={"error": "server_error", "correlation_id": correlation},
@@ -136,7 +134,7 @@ def create_app(container: Container) -> Litestar:
     background: set[asyncio.Task[None]] = set()
 
     def signin_error(request: Request[Any, Any, Any], error: SignInError) -> Response[Any]:
-        correlation = _correlation(request)
+        correlation = correlation_id(request)
         if isinstance(error, SessionClosedByMicrosoft):
             security_log.revalidated(error.revalidation, via="refresh", correlation=correlation)
         elif error.code in (ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DISABLED):
@@ -144,7 +142,7 @@ def create_app(container: Container) -> Litestar:
         return api_error(error, correlation)
 
     def refused(request: Request[Any, Any, Any], error: AdminError) -> Response[Any]:
-        correlation = _correlation(request)
+        correlation = correlation_id(request)
         security_log.admin_refused(error.code, correlation, request.url.path)
         return admin_error(error, correlation)
 

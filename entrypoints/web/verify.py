@@ -26,6 +26,7 @@ from core.access import Access
 from core.errors import ErrorCode, SignInError
 from core.usecases.check_access import CheckAccess
 from entrypoints.web.api import bearer_token
+from entrypoints.web.correlation import correlation_id
 from entrypoints.web.events import SecurityLog
 
 _REFUSED = {ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DISABLED, ErrorCode.LOGIN_EXPIRED}
@@ -81,7 +82,7 @@ async def _verify(
     try:
         access = await check_access(bearer_token(request), workspace, role)
     except SignInError as error:
-        correlation = str(request.scope.get("state", {}).get("correlation_id", "-"))
+        correlation = correlation_id(request)
         if error.code in _REFUSED:
             security_log.token_refused(error.code, correlation, request.url.path)
         return refusal(error, correlation, with_body=with_body)

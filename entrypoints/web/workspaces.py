@@ -45,6 +45,7 @@ from entrypoints.web.admin_shapes import (
     workspace_out,
 )
 from entrypoints.web.api import bearer_token
+from entrypoints.web.correlation import correlation_id
 from entrypoints.web.events import SecurityLog
 
 E = AdminErrorCode
@@ -53,13 +54,10 @@ WORKSPACE = "/workspaces/{workspace_id:int}"
 TAGS = ["workspaces"]
 
 
-def _correlation(request: Request[Any, Any, Any]) -> str:
-    return str(request.scope.get("state", {}).get("correlation_id", "-"))
-
 
 async def _actor(request: Request[Any, Any, Any], authenticate: Authenticate) -> Actor:
     current = await authenticate(bearer_token(request))
-    return Actor(current.session.user_id, _correlation(request))
+    return Actor(current.session.user_id, correlation_id(request))
 
 
 def _logged(security_log: SecurityLog, event: AuditEvent | None) -> None:

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from core.model import Invite, InviteStatus, Role
-from core.rules.memberships import choose_landing, grant_invites, landing_path
+from core.rules.landing import choose_landing, landing_path
+from core.rules.memberships import grant_invites
 from tests.core.builders import ROLES, T0, invite, membership, user
 
 NOW = T0 + timedelta(days=1)

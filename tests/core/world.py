@@ -60,7 +60,7 @@ class World:
         )
         self.complete = CompleteSignIn(
             self.flows, self.microsoft, self.microsoft, self.record, self.tokens, self.cache,
-            self.clock, self.ids, self.policy,
+            self.clock, self.ids, self.policy, ALLOWED_ORIGINS,
         )
         self.authenticate = Authenticate(self.tokens, self.cache, uow, self.clock)
         self.recent = LocalPrincipals()

@@ -37,7 +37,13 @@ from core.usecases.revalidation import FrontChannelLogout, RevalidateSession, Sw
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.start_login import StartLogin
 from core.usecases.users import DescribeSession, DisableUser
-from core.usecases.workspaces import CreateWorkspace, ListAudit, ListWorkspaces, UpdateWorkspace
+from core.usecases.workspaces import (
+    CreateWorkspace,
+    ListAudit,
+    ListWorkspaces,
+    SwitchWorkspace,
+    UpdateWorkspace,
+)
 from entrypoints.settings import Settings
 from entrypoints.web.events import SecurityLog
 from entrypoints.web.ratelimit import LoginRateLimiter
@@ -258,6 +264,7 @@ class Container(containers.DeclarativeContainer):
     allowed_origins = providers.Callable(lambda s: s.allowed_origins, settings)
     create_workspace = providers.Factory(CreateWorkspace, uow, clock, ids, policy, allowed_origins)
     list_workspaces = providers.Factory(ListWorkspaces, uow)
+    switch_workspace = providers.Factory(SwitchWorkspace, uow)
     update_workspace = providers.Factory(UpdateWorkspace, uow, clock, ids, allowed_origins)
     create_invite = providers.Factory(CreateInvite, uow, clock, ids, policy)
     list_invites = providers.Factory(ListInvites, uow, clock)

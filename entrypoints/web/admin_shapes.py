@@ -15,7 +15,7 @@ from core.usecases.members import MemberView
 from entrypoints.web.answers import ADMIN_STATUS
 
 BEARER = "BearerToken"
-SECURITY = [{BEARER: []}]
+SECURITY: list[dict[str, list[str]]] = [{BEARER: []}]
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Origin = Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
@@ -46,6 +46,10 @@ class AcceptBody(msgspec.Struct, forbid_unknown_fields=True):
 
 class RoleBody(msgspec.Struct, forbid_unknown_fields=True):
     role: RoleName
+
+
+class WorkspaceSwitchBody(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    workspace_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 
 
 class WorkspaceOut(msgspec.Struct, rename="camel"):

@@ -39,7 +39,7 @@ logger = logging.getLogger("azure_signin.web")
 ADMIN_CASES = (
     "create_workspace", "list_workspaces", "update_workspace", "create_invite", "list_invites",
     "revoke_invite", "accept_invite", "list_members", "change_member", "remove_member",
-    "list_audit",
+    "list_audit", "switch_workspace",
 )
 
 

@@ -21,6 +21,7 @@ from core.usecases.workspaces import (
     CreateWorkspace,
     ListAudit,
     ListWorkspaces,
+    SwitchWorkspace,
     UpdateWorkspace,
     WorkspaceChanges,
 )
@@ -38,6 +39,7 @@ from entrypoints.web.admin_shapes import (
     RoleBody,
     WorkspaceChangesBody,
     WorkspaceOut,
+    WorkspaceSwitchBody,
     audit_out,
     errors,
     invite_out,
@@ -219,6 +221,19 @@ async def remove_member(
     return RemovedOut(user_id, workspace_id, done.invites_revoked)
 
 
+@post("/me/workspace", summary="Switch to a workspace: the next sign-in lands there", tags=TAGS,
+      security=SECURITY, status_code=200, responses=errors(E.NOT_FOUND))
+async def switch_workspace(
+    request: Request[Any, Any, Any], data: WorkspaceSwitchBody, authenticate: Authenticate,
+    switch_workspace_case: SwitchWorkspace,
+) -> WorkspaceOut:
+    """Records the caller's choice (members only; another workspace is `not_found`), so the
+    next sign-in without a deep link lands in this workspace."""
+    actor = await _actor(request, authenticate)
+    chosen = await switch_workspace_case(actor, data.workspace_id)
+    return workspace_out(chosen.workspace, chosen.role)
+
+
 # -- audit -------------------------------------------------------------------------------
 @get(WORKSPACE + "/audit", summary="The workspace's audit trail, newest first", tags=TAGS,
      security=SECURITY, responses=errors(E.NOT_FOUND, E.FORBIDDEN))
@@ -235,5 +250,5 @@ async def list_audit(
 HANDLERS = [
     create_workspace, list_workspaces, update_workspace,
     create_invite, list_invites, revoke_invite, accept_invite,
-    list_members, change_member, remove_member, list_audit,
+    list_members, change_member, remove_member, switch_workspace, list_audit,
 ]

@@ -32,6 +32,7 @@ from core.usecases.revalidation import FrontChannelLogout, RevalidateSession, Sw
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.start_login import LoginStarted, StartLogin, StartLoginInput
 from core.usecases.users import DescribeSession, DisableUser
+from core.usecases.workspaces import SwitchWorkspace
 from tests.core.builders import B2C_ISSUER
 
 REDIRECT_URI = "https://signin.contoso.com/redirect"
@@ -80,6 +81,7 @@ class World:
         self.describe = DescribeSession(uow)
         self.disable = DisableUser(uow, self.cache, self.clock, self.recent, self.feed)
         self.admin = Administration(uow, self.clock, self.ids, self.policy)
+        self.switch = SwitchWorkspace(uow)
 
     # -- set-up ---------------------------------------------------------------------------
     async def standard_setup(self) -> None:

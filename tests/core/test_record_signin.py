@@ -138,7 +138,7 @@ async def test_landing_stays_in_the_most_recent_workspace(world: World) -> None:
     await world.admin.invite("alice@contoso.com", 2, "viewer", accepted=True)
     first = await world.record(ALICE)
     async with world.db.unit_of_work() as uow:
-        await uow.users.update(replace(first.user, last_workspace_id=2))
+        await uow.users.set_last_workspace(first.user.id, 2)
         await uow.commit()
     again = await world.record(ALICE)
     assert again.workspace is not None and again.workspace.id == 2

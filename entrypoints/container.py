@@ -1,14 +1,18 @@
 """The container: the one place where adapters are chosen (from settings) and use cases are
 assembled. Tests override providers (`container.gateway.override(...)`) instead of patching
 settings. Building the container connects to nothing: clients that belong to an event loop
-(database pools, Redis, httpx) are created lazily inside the loop that uses them, and
-`startup`/`shutdown` run inside the app's lifespan.
+(database pools, Redis, httpx) are created lazily inside the loop that uses them. Each
+factory registers on the `lifecycle` how to check, warm up and close what it built;
+`entrypoints.lifecycle.start`/`stop` run those for every entrypoint.
+
+Providers are typed to the ports they stand for (`providers.Singleton[FlowStore]`): an
+override must be a `FlowStore`, whichever adapter it is.
 """
 from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from dependency_injector import containers, providers
 
@@ -23,6 +27,19 @@ from adapters.memory.verified import RememberingVerifier
 from adapters.sql.crypto import load_or_create_key_file
 from adapters.sql.database import SqlDatabase
 from core.policy import DEFAULT_CONSUMER_DOMAINS, SignInPolicy
+from core.ports import (
+    Clock,
+    FlowStore,
+    HandoffCipher,
+    IdentityGateway,
+    IdGenerator,
+    ProfileReader,
+    RecentPrincipals,
+    RevocationFeed,
+    SessionCache,
+    TokenHandoff,
+    UnitOfWorkFactory,
+)
 from core.usecases.administration import Administration
 from core.usecases.authenticate import Authenticate
 from core.usecases.check_access import CheckAccess
@@ -44,10 +61,15 @@ from core.usecases.workspaces import (
     SwitchWorkspace,
     UpdateWorkspace,
 )
+from entrypoints.lifecycle import Lifecycle
 from entrypoints.settings import Settings
 from entrypoints.web.events import SecurityLog
 from entrypoints.web.ratelimit import LoginRateLimiter
 from entrypoints.web.sweeper import SessionSweeper
+
+if TYPE_CHECKING:
+    from adapters.microsoft import AuthorityConfig, DiscoveryCache, LazyAsyncClient
+    from adapters.redis.connection import RedisConnector
 
 
 def _policy(settings: Settings) -> SignInPolicy:
@@ -72,9 +94,9 @@ def _token_key(settings: Settings) -> str:
     return load_or_create_key_file(settings.data_dir / "token-encryption.key")
 
 
-def _database(settings: Settings, token_key: str) -> SqlDatabase:
+def _database(settings: Settings, token_key: str, lifecycle: Lifecycle) -> SqlDatabase:
     timeout = settings.database_timeout
-    return SqlDatabase.from_url(
+    database = SqlDatabase.from_url(
         settings.database_url,
         token_key=token_key,
         pool_size=settings.database_pool_size,
@@ -83,21 +105,26 @@ def _database(settings: Settings, token_key: str) -> SqlDatabase:
         statement_timeout=timeout,
         operation_timeout=timeout,  # the setting bounds a whole unit of work
     )
+    lifecycle.checks("database schema", database.check_schema)
+    lifecycle.closes("database", database.dispose)
+    return database
 
 
-def _redis(settings: Settings) -> Any:
+def _redis(settings: Settings, lifecycle: Lifecycle) -> RedisConnector | None:
     if not settings.redis_url:
         return None
     from adapters.redis.connection import RedisConnector
 
     timeout = settings.redis_timeout
     # the setting bounds a whole operation, redis-py's retries included
-    return RedisConnector(
+    redis = RedisConnector(
         settings.redis_url, socket_timeout=timeout, socket_connect_timeout=timeout, deadline=timeout
     )
+    lifecycle.closes("redis", redis.close)
+    return redis
 
 
-def _flows(settings: Settings, clock: SystemClock, redis: Any) -> Any:
+def _flows(settings: Settings, clock: Clock, redis: RedisConnector | None) -> FlowStore:
     if redis is None:
         return MemoryFlowStore(clock)
     from adapters.redis.flows import RedisFlowStore
@@ -105,7 +132,7 @@ def _flows(settings: Settings, clock: SystemClock, redis: Any) -> Any:
     return RedisFlowStore(redis, prefix="signin:")
 
 
-def _session_cache(clock: SystemClock, redis: Any) -> Any:
+def _session_cache(clock: Clock, redis: RedisConnector | None) -> SessionCache:
     if redis is None:
         return MemorySessionCache(clock)
     from adapters.redis.sessions import RedisSessionCache
@@ -113,7 +140,7 @@ def _session_cache(clock: SystemClock, redis: Any) -> Any:
     return RedisSessionCache(redis, prefix="signin:")
 
 
-def _handoff(clock: SystemClock, redis: Any) -> Any:
+def _handoff(clock: Clock, redis: RedisConnector | None) -> TokenHandoff:
     if redis is None:
         return MemoryTokenHandoff(clock)
     from adapters.redis.handoff import RedisTokenHandoff
@@ -121,7 +148,7 @@ def _handoff(clock: SystemClock, redis: Any) -> Any:
     return RedisTokenHandoff(redis, prefix="signin:")
 
 
-def _revocations(redis: Any) -> Any:
+def _revocations(redis: RedisConnector | None) -> RevocationFeed:
     if redis is None:
         return MemoryRevocationFeed()
     from adapters.redis.revocations import RedisRevocationFeed
@@ -134,13 +161,13 @@ def _keys(settings: Settings) -> KeySet:
     return KeySet.load(path, settings.jwt_previous_public_key_files)
 
 
-def _authority_configs(settings: Settings) -> tuple[Any, ...]:
-    from adapters.msal.config import AuthorityConfig
+def _authority_configs(settings: Settings) -> tuple[AuthorityConfig, ...]:
+    from adapters.microsoft import AuthorityConfig
 
     return tuple(
         AuthorityConfig(
             name=a.name,
-            kind=a.kind if a.kind in ("b2c", "external") else "aad",
+            kind="b2c" if a.kind == "b2c" else "external" if a.kind == "external" else "aad",
             authority=a.authority,
             client_id=a.client_id,
             client_secret=a.client_secret,
@@ -153,18 +180,53 @@ def _authority_configs(settings: Settings) -> tuple[Any, ...]:
     )
 
 
-def _gateway(settings: Settings, authorities: tuple[Any, ...], clock: SystemClock) -> Any:
+def _microsoft_http(settings: Settings, lifecycle: Lifecycle) -> LazyAsyncClient:
+    """The one HTTP client for Microsoft (discovery, keys, tokens, Graph, health checks)."""
+    import httpx
+
+    from adapters.microsoft import LazyAsyncClient
+
+    http = LazyAsyncClient(ca_bundle=settings.ca_bundle, timeout=httpx.Timeout(settings.http_timeout))
+    lifecycle.closes("HTTP client", http.aclose)
+    return http
+
+
+def _discovery(http: LazyAsyncClient, clock: Clock) -> DiscoveryCache:
+    from adapters.microsoft import DiscoveryCache
+
+    return DiscoveryCache(http, clock)
+
+
+def _gateway(
+    settings: Settings,
+    authorities: tuple[AuthorityConfig, ...],
+    clock: Clock,
+    http: LazyAsyncClient,
+    discovery: DiscoveryCache,
+    lifecycle: Lifecycle,
+) -> IdentityGateway:
     from adapters.msal import MsalGateway
 
-    return MsalGateway(
-        authorities, ca_bundle=settings.ca_bundle, timeout=settings.http_timeout, clock=clock
+    gateway = MsalGateway(
+        authorities, ca_bundle=settings.ca_bundle, timeout=settings.http_timeout, clock=clock,
+        http=http, discovery=discovery,
     )
+    lifecycle.warms_up("Microsoft's discovery", gateway.warm_up)
+    lifecycle.closes("identity gateway", gateway.aclose)
+    return gateway
 
 
-def _profiles(settings: Settings, authorities: tuple[Any, ...], clock: SystemClock) -> Any:
+def _profiles(
+    settings: Settings,
+    authorities: tuple[AuthorityConfig, ...],
+    clock: Clock,
+    http: LazyAsyncClient,
+    discovery: DiscoveryCache,
+    lifecycle: Lifecycle,
+) -> ProfileReader:
     from adapters.graph import GraphProfileReader
 
-    return GraphProfileReader(
+    reader = GraphProfileReader(
         authorities,
         base_url=settings.graph_url,
         ca_bundle=settings.ca_bundle,
@@ -173,7 +235,11 @@ def _profiles(settings: Settings, authorities: tuple[Any, ...], clock: SystemClo
         clock=clock,
         # room for one polite retry after a short Retry-After, never a long wait
         time_budget=2 * settings.http_timeout,
+        http=http,
+        discovery=discovery,
     )
+    lifecycle.closes("profile reader", reader.aclose)
+    return reader
 
 
 def _security_log(token_key: str) -> SecurityLog:
@@ -186,20 +252,23 @@ class Container(containers.DeclarativeContainer):
     """Provider names are the service's vocabulary; `create_app` bridges them to Litestar."""
 
     settings = providers.Dependency(instance_of=Settings)
+    lifecycle = providers.Singleton(Lifecycle)
 
-    clock = providers.Singleton(SystemClock)
-    ids = providers.Singleton(RandomIds)
+    clock: providers.Provider[Clock] = providers.Singleton(SystemClock)
+    ids: providers.Provider[IdGenerator] = providers.Singleton(RandomIds)
     policy = providers.Singleton(_policy, settings)
 
     token_key = providers.Singleton(_token_key, settings)
-    database = providers.Singleton(_database, settings, token_key)
-    uow = providers.Callable(lambda db: db.unit_of_work, database)
-    redis = providers.Singleton(_redis, settings)
-    flows = providers.Singleton(_flows, settings, clock, redis)
-    session_cache = providers.Singleton(_session_cache, clock, redis)
-    handoff = providers.Singleton(_handoff, clock, redis)
-    revocations = providers.Singleton(_revocations, redis)
-    handoff_cipher = providers.Singleton(AeadHandoffCipher)
+    database = providers.Singleton(_database, settings, token_key, lifecycle)
+    uow: providers.Provider[UnitOfWorkFactory] = providers.Callable(
+        lambda db: db.unit_of_work, database
+    )
+    redis = providers.Singleton(_redis, settings, lifecycle)
+    flows: providers.Provider[FlowStore] = providers.Singleton(_flows, settings, clock, redis)
+    session_cache: providers.Provider[SessionCache] = providers.Singleton(_session_cache, clock, redis)
+    handoff: providers.Provider[TokenHandoff] = providers.Singleton(_handoff, clock, redis)
+    revocations: providers.Provider[RevocationFeed] = providers.Singleton(_revocations, redis)
+    handoff_cipher: providers.Provider[HandoffCipher] = providers.Singleton(AeadHandoffCipher)
 
     keys = providers.Singleton(_keys, settings)
     tokens = providers.Singleton(
@@ -210,8 +279,14 @@ class Container(containers.DeclarativeContainer):
     )
 
     authorities = providers.Singleton(_authority_configs, settings)
-    gateway = providers.Singleton(_gateway, settings, authorities, clock)
-    profiles = providers.Singleton(_profiles, settings, authorities, clock)
+    microsoft_http = providers.Singleton(_microsoft_http, settings, lifecycle)
+    discovery = providers.Singleton(_discovery, microsoft_http, clock)
+    gateway: providers.Provider[IdentityGateway] = providers.Singleton(
+        _gateway, settings, authorities, clock, microsoft_http, discovery, lifecycle
+    )
+    profiles: providers.Provider[ProfileReader] = providers.Singleton(
+        _profiles, settings, authorities, clock, microsoft_http, discovery, lifecycle
+    )
 
     security_log = providers.Singleton(_security_log, token_key)
     rate_limiter = providers.Singleton(
@@ -228,7 +303,7 @@ class Container(containers.DeclarativeContainer):
         clock, ids, policy, providers.Callable(lambda s: s.allowed_origins, settings),
     )
     # In this process only, by design (core.ports.principals): never shared storage.
-    recent_principals = providers.Singleton(LocalPrincipals)
+    recent_principals: providers.Provider[RecentPrincipals] = providers.Singleton(LocalPrincipals)
     authenticate = providers.Factory(Authenticate, tokens, session_cache, uow, clock)
     verifier = providers.Singleton(RememberingVerifier, tokens, clock)
     # singletons: the single flight of confirmations and the /me descriptions are per process

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from adapters.msal.config import b2c_policy, external_tenant
+from adapters.microsoft.config import b2c_policy, external_tenant
 from core.emails import normalise_domain
 from core.navigation import parse_origin
 from core.policy import MAX_INVITE_LIFETIME

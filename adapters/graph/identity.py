@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.msal.id_token import issuer_tenant
+from adapters.microsoft.config import issuer_tenant
 from core.identity import ExternalIdentity
 from core.rules.verified_email import (
     SignInEmail,

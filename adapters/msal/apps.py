@@ -27,7 +27,7 @@ import msal
 import requests
 from requests.adapters import HTTPAdapter
 
-from adapters.msal.config import AuthorityConfig
+from adapters.microsoft.config import AuthorityConfig
 
 
 class UpstreamMalformed(requests.RequestException):

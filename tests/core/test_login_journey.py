@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from core.binding import binding_hash
 from core.errors import ErrorCode, SignInError
 from core.identity import ExternalIdentity, RedeemedLogin
 from core.usecases.complete_signin import (
@@ -15,7 +16,6 @@ from core.usecases.complete_signin import (
     PasswordResetStarted,
     SignedIn,
 )
-from core.binding import binding_hash
 from core.usecases.start_login import StartLoginInput
 from tests.core.builders import aad, local
 from tests.core.world import ALLOWED_ORIGINS, FRONTEND, REDIRECT_URI, World

@@ -293,14 +293,14 @@ class Container(containers.DeclarativeContainer):
         lambda settings: LoginRateLimiter(settings.login_rate_limit), settings
     )
 
-    record_signin = providers.Factory(RecordSignIn, uow, clock, ids, policy)
-    start_login = providers.Factory(
-        StartLogin, flows, gateway, clock, ids, policy,
-        providers.Callable(lambda s: s.allowed_origins, settings),
+    allowed_origins: providers.Provider[tuple[str, ...]] = providers.Callable(
+        lambda s: s.allowed_origins, settings
     )
+    record_signin = providers.Factory(RecordSignIn, uow, clock, ids, policy)
+    start_login = providers.Factory(StartLogin, flows, gateway, clock, ids, policy, allowed_origins)
     complete_signin = providers.Factory(
         CompleteSignIn, flows, gateway, profiles, record_signin, tokens, session_cache,
-        clock, ids, policy, providers.Callable(lambda s: s.allowed_origins, settings),
+        clock, ids, policy, allowed_origins,
     )
     # In this process only, by design (core.ports.principals): never shared storage.
     recent_principals: providers.Provider[RecentPrincipals] = providers.Singleton(LocalPrincipals)
@@ -336,7 +336,6 @@ class Container(containers.DeclarativeContainer):
         DisableUser, uow, session_cache, clock, recent_principals, revocations
     )
     administration = providers.Factory(Administration, uow, clock, ids, policy)
-    allowed_origins = providers.Callable(lambda s: s.allowed_origins, settings)
     create_workspace = providers.Factory(CreateWorkspace, uow, clock, ids, policy, allowed_origins)
     list_workspaces = providers.Factory(ListWorkspaces, uow)
     switch_workspace = providers.Factory(SwitchWorkspace, uow)

@@ -17,4 +17,6 @@ def binding_hash(secret: str) -> str:
 def binding_matches(secret: str | None, expected_hash: str) -> bool:
     """Whether the cookie the callback brought is the one the flow was bound to (compared
     in constant time; no cookie never matches)."""
-    return bool(secret) and hmac.compare_digest(binding_hash(secret or ""), expected_hash)
+    if not secret:
+        return False
+    return hmac.compare_digest(binding_hash(secret), expected_hash)

@@ -50,7 +50,7 @@ class SignedIn:
     frontend_origin: str
     landing_path: str
     expires_at: datetime
-    host_not_allowed: bool = False
+    host_not_allowed: bool
 
 
 @dataclass(frozen=True)

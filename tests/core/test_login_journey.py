@@ -315,3 +315,13 @@ async def test_disabled_user_cannot_sign_in_again(world: World) -> None:
     world.clock.advance(timedelta(minutes=1))
     error = await failure(world.login(ALICE))
     assert error.code is ErrorCode.ACCOUNT_DISABLED and error.frontend_origin == FRONTEND
+
+
+def test_the_binding_cookie_matches_only_its_own_flow() -> None:
+    from core.binding import binding_matches
+
+    assert binding_matches("s3cret", binding_hash("s3cret"))
+    assert not binding_matches("other", binding_hash("s3cret"))
+    assert not binding_matches("", binding_hash(""))  # no cookie never matches, whatever is kept
+    assert not binding_matches(None, binding_hash(""))
+    assert binding_hash("s3cret") == "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"

@@ -46,3 +46,10 @@ def test_a_failed_sign_in_goes_back_to_its_login_else_to_the_only_allowed_origin
     assert error_origin(None, ALLOWED) is None
     assert error_origin(None, (B,)) == B
     assert error_origin(A, (B,)) == A
+
+
+def test_a_sign_in_cannot_be_completed_without_an_allowed_origin_to_land_on() -> None:
+    from core.usecases.complete_signin import CompleteSignIn
+
+    with pytest.raises(ValueError, match="^at least one allowed origin is required$"):
+        CompleteSignIn(*([None] * 9), allowed_origins=())  # type: ignore[arg-type]

@@ -62,6 +62,7 @@ def test_an_email_is_text_with_an_at_sign_trimmed(value: object, expected: str |
 def test_azure_ad_verifies_the_tokens_email_with_edov() -> None:
     found = azure_ad_email(aad_claims(" alice@contoso.com ", True), {"mail": "other@x.com"})
     assert found == SignInEmail(SignInKind.AZURE_AD, "alice@contoso.com", True)
+    assert found.idp is None
 
 
 def test_azure_ad_falls_back_to_graph_mail_unverified() -> None:
@@ -82,6 +83,7 @@ def test_a_local_email_identity_is_preferred_over_a_user_name() -> None:
     ]}
     found = customer_email({}, profile, "token@example.org")
     assert found == SignInEmail(SignInKind.LOCAL, "bob@example.org", True)
+    assert found.idp is None
 
 
 def test_a_local_email_identity_without_an_address_is_unverified_and_empty() -> None:
@@ -114,6 +116,7 @@ def test_a_profile_naming_no_way_of_signing_in_is_an_invalid_token(identities: o
     with pytest.raises(SignInError) as caught:
         customer_email({}, {"identities": identities}, "a@b.c")
     assert caught.value.code is ErrorCode.INVALID_TOKEN
+    assert caught.value.detail == "profile names no way of signing in"
 
 
 # -- properties -----------------------------------------------------------------------------

@@ -69,6 +69,7 @@ async def test_the_operator_has_no_workspace_to_switch_to(world: World) -> None:
     with pytest.raises(AdminError) as caught:
         await world.switch(Actor.operator(), 1)
     assert caught.value.code is AdminErrorCode.NOT_FOUND
+    assert caught.value.detail == "the operator has no workspace to be in"
 
 
 async def test_leaving_the_recorded_workspace_lands_in_the_remaining_one(world: World) -> None:

@@ -91,7 +91,10 @@ async def _finish(
             return redirect(outcome.auth_uri, cookies=[*spent, renewed])
         token = outcome.token
         if settings.token_delivery == "code":
-            token = await issue_code(outcome.token)
+            try:
+                token = await issue_code(outcome.token)
+            except SignInError as error:  # back to where the sign-in would have landed
+                raise error.at(outcome.frontend_origin) from None
     except SignInError as error:
         if error.code is ErrorCode.SERVER_ERROR:
             logger.error("sign-in failed unexpectedly [%s]", correlation, exc_info=error.__cause__)

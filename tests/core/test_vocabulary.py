@@ -97,3 +97,13 @@ def test_policy_knows_consumer_domains() -> None:
     assert not policy.is_consumer_domain("contoso.com")
     assert not policy.is_consumer_domain(None)
     assert SignInPolicy(consumer_domains=frozenset({"contoso.com"})).is_consumer_domain("contoso.com")
+
+
+def test_an_admin_error_carries_its_code_and_says_it_first() -> None:
+    from core.errors import AdminError, AdminErrorCode
+
+    refused = AdminError(AdminErrorCode.LAST_OWNER, "the workspace keeps one owner")
+    assert (refused.code, refused.detail) == (AdminErrorCode.LAST_OWNER, "the workspace keeps one owner")
+    assert str(refused) == "last_owner: the workspace keeps one owner"
+    bare = AdminError(AdminErrorCode.NOT_FOUND)
+    assert (str(bare), bare.detail) == ("not_found", "")

@@ -126,7 +126,10 @@ class MsalGateway:
         if not isinstance(protocol.get("nonce"), str):
             raise SignInError(ErrorCode.INVALID_REQUEST, "the flow has no nonce")
         url = self._authority_url(config, flow.password_reset)
-        return await self._bounded(self._redeem, config, url, protocol, {"state": given, "code": code})
+        redeemed: RedeemedLogin = await self._bounded(
+            self._redeem, config, url, protocol, {"state": given, "code": code}
+        )
+        return redeemed
 
     async def renew(self, authority: str, refresh_token: str) -> RedeemedLogin:
         config = self._config(authority)

@@ -174,7 +174,8 @@ class IdTokenValidator:
             raise _invalid("issuer mismatch")
         if config.kind in ("aad", "external") and tid is None:
             raise _invalid("tid missing")
-        if config.kind == "external" and not hmac.compare_digest(iss.encode(), external_issuer(tid).encode()):
+        expected_external = external_issuer(str(tid))
+        if config.kind == "external" and not hmac.compare_digest(iss.encode(), expected_external.encode()):
             raise _invalid("issuer is not the External ID tenant's")
         if tid is not None and issuer_tenant(iss) not in (None, tid):
             raise _invalid("tid does not match the issuer")

@@ -36,7 +36,7 @@ from core.usecases.record_signin import RecordSignIn
 from core.usecases.revalidation import FrontChannelLogout, RevalidateSession, SweepSessions
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.start_login import StartLogin
-from core.usecases.users import DescribeSession, DisableUser
+from core.usecases.users import DescribeSession, DisableUser, EnableUser
 from core.usecases.workspaces import CreateWorkspace, ListAudit, ListWorkspaces, UpdateWorkspace
 from entrypoints.settings import Settings
 from entrypoints.web.events import SecurityLog
@@ -254,6 +254,7 @@ class Container(containers.DeclarativeContainer):
     disable_user = providers.Factory(
         DisableUser, uow, session_cache, clock, recent_principals, revocations
     )
+    enable_user = providers.Factory(EnableUser, uow)
     administration = providers.Factory(Administration, uow, clock, ids, policy)
     allowed_origins = providers.Callable(lambda s: s.allowed_origins, settings)
     create_workspace = providers.Factory(CreateWorkspace, uow, clock, ids, policy, allowed_origins)

@@ -17,6 +17,15 @@ from adapters.sql import current_revision, head_revision
 from .conftest import CONSOLE_SCRIPT
 
 
+def test_version_comes_from_the_package_metadata():
+    from importlib.metadata import version
+
+    done = subprocess.run([str(CONSOLE_SCRIPT), "--version"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"azure-signin {version('azure-signin')}"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

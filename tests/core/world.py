@@ -31,7 +31,7 @@ from core.usecases.record_signin import RecordSignIn
 from core.usecases.revalidation import FrontChannelLogout, RevalidateSession, SweepSessions
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.start_login import LoginStarted, StartLogin, StartLoginInput
-from core.usecases.users import DescribeSession, DisableUser
+from core.usecases.users import DescribeSession, DisableUser, EnableUser
 from tests.core.builders import B2C_ISSUER
 
 REDIRECT_URI = "https://signin.contoso.com/redirect"
@@ -79,6 +79,7 @@ class World:
         )
         self.describe = DescribeSession(uow)
         self.disable = DisableUser(uow, self.cache, self.clock, self.recent, self.feed)
+        self.enable = EnableUser(uow)
         self.admin = Administration(uow, self.clock, self.ids, self.policy)
 
     # -- set-up ---------------------------------------------------------------------------

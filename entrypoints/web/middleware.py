@@ -7,7 +7,9 @@ app's outermost ASGI handler (`Litestar.asgi_handler`, which holds the CORS midd
 app-level exception handlers and the router), inside `Litestar.__call__`. It gives every
 request:
 
-- a correlation id (`X-Correlation-Id`, and `scope["state"]["correlation_id"]`);
+- a correlation id (the caller's well-formed `X-Request-ID` or `traceparent` trace id, else
+  a fresh one: correlation.py), answered in `X-Correlation-Id` and `X-Request-ID` and
+  kept in `scope["state"]["correlation_id"]`;
 - limits on query string, headers and body (bodies.py), refused with a 4xx before any
   route or Litestar parser sees them;
 - security headers, and `Cache-Control: no-store` / `Pragma: no-cache` on every answer that
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -28,6 +29,7 @@ from litestar import Litestar
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.web.bodies import MAX_BODY_BYTES, BodyRefused, check_body
+from entrypoints.web.correlation import correlation_for
 
 access_log = logging.getLogger("azure_signin.access")
 
@@ -39,6 +41,7 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
 ]
 NO_STORE = [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
+CORRELATION_HEADERS = (b"x-correlation-id", b"x-request-id")
 
 
 def install_edge(app: Litestar) -> Litestar:
@@ -61,6 +64,8 @@ def _frame_ancestors_set(headers: list[tuple[bytes, bytes]]) -> bool:
 
 
 def _finish_headers(headers: list[tuple[bytes, bytes]], correlation: str) -> list[tuple[bytes, bytes]]:
+    # the edge alone names the request: an id a handler set is replaced, never doubled
+    headers = [(k, v) for k, v in headers if k.lower() not in CORRELATION_HEADERS]
     present = {k.lower() for k, _ in headers}
     if _frame_ancestors_set(headers):
         # a page that names who may frame it (front-channel logout): the blanket DENY
@@ -74,7 +79,7 @@ def _finish_headers(headers: list[tuple[bytes, bytes]], correlation: str) -> lis
         k.lower() == b"cache-control" and b"no-store" in v.lower() for k, v in headers
     ):
         out.append((b"pragma", b"no-cache"))
-    out.append((b"x-correlation-id", correlation.encode()))
+    out += [(name, correlation.encode()) for name in CORRELATION_HEADERS]
     return out
 
 
@@ -136,7 +141,9 @@ def edge(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        correlation = secrets.token_hex(8)
+        correlation = correlation_for(
+            _header(scope, b"x-request-id"), _header(scope, b"traceparent")
+        )
         state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[typeddict-item]
         state["correlation_id"] = correlation
         started = time.perf_counter()

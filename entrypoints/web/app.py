@@ -26,7 +26,7 @@ from core.navigation import parse_origin
 from core.usecases.revalidation import SessionClosedByMicrosoft
 from core.usecases.sessions import forget_revoked
 from entrypoints.container import Container
-from entrypoints.web import api, frontchannel, health, introspect, login, verify, workspaces
+from entrypoints.web import api, frontchannel, health, index, introspect, login, verify, workspaces
 from entrypoints.web.admin_shapes import BEARER
 from entrypoints.web.answers import admin_error, api_error
 from entrypoints.web.bodies import MAX_BODY_BYTES
@@ -187,7 +187,7 @@ def create_app(container: Container) -> Litestar:
             frontchannel.frontchannel_logout,
             verify.verify_get, verify.verify_head, verify.verify_any_method,
             verify.verify_prefixed, verify.verify_prefixed_head, introspect.introspect,
-            health.live, health.ready, health.jwks,
+            health.live, health.ready, health.jwks, index.root, index.favicon,
             *workspaces.HANDLERS,
         ],
         dependencies=dependencies,

@@ -2,7 +2,9 @@
 
 `db upgrade` migrates the database named by SIGNIN_DATABASE_URL (default: the embedded
 SQLite file `sqlite:///{SIGNIN_DATA_DIR}/signin.db`, `var/` relative to the working
-directory) up to the code's revision; `db current` prints where it stands.
+directory) up to the code's revision, then registers the local-account identity provider
+of each configured B2C / External ID authority (entrypoints/local_providers.py); `db
+current` prints where it stands.
 """
 from __future__ import annotations
 
@@ -49,7 +51,44 @@ def _upgrade(args: argparse.Namespace) -> int:
         print(f"{_shown(url)} is already at revision {head}")
     else:
         print(f"{_shown(url)} upgraded from {before or 'an empty database'} to revision {head}")
+    _ensure_providers(url)
     return 0
+
+
+def _ensure_providers(url: str) -> None:
+    """After a migration: the configured authorities' local-account providers. Not being
+    able to (settings incomplete here, Microsoft unreachable) is reported, never a failed
+    upgrade: the service ensures them again at every start-up."""
+    import asyncio
+
+    from entrypoints.container import build_container
+    from entrypoints.local_providers import ensure_local_providers, needs_local_providers
+    from entrypoints.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings({**os.environ, DATABASE_URL: url})
+    except SettingsError as error:
+        print(f"identity providers not checked (the service will at start-up): {error}",
+              file=sys.stderr)
+        return
+    if not needs_local_providers(settings):
+        return
+
+    async def ensure() -> None:
+        container = build_container(settings)
+        try:
+            for done in await ensure_local_providers(container.administration(), settings):
+                state = "registered" if done.added else "present"
+                print(f"identity provider for {done.authority}'s local accounts {state} "
+                      f"(issuer {done.issuer})")
+        finally:
+            await container.database().dispose()
+
+    try:
+        asyncio.run(ensure())
+    except Exception as error:
+        print(f"identity providers not ensured (the service retries at start-up): "
+              f"{type(error).__name__}: {error}", file=sys.stderr)
 
 
 def _current(args: argparse.Namespace) -> int:

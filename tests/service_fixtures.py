@@ -106,10 +106,12 @@ class Operator:
 @pytest.fixture
 def make_service(sandbox: SandboxHandle, backend: dict[str, str], tmp_path: Path) -> ServiceFactory:
     """`async with make_service(**settings) as (browser, container)`: the app, seeded with
-    the demo data, and a browser pointed at it."""
+    the demo data (`seed=False`: nothing but what the service does itself), and a browser
+    pointed at it."""
 
     class _Service:
-        def __init__(self, **extra: str) -> None:
+        def __init__(self, *, seed: bool = True, **extra: str) -> None:
+            self.seed = seed
             env = service_env(sandbox, tmp_path / "var", **{**backend, **extra})
             self.container: Container = build_container(load_settings(env))
             self.client = AsyncTestClient(create_app(self.container), base_url=SERVICE)
@@ -118,6 +120,8 @@ def make_service(sandbox: SandboxHandle, backend: dict[str, str], tmp_path: Path
             await self.client.__aenter__()
             operator = Operator(self.container.settings(), self.container)
             settings = operator.settings
+            if not self.seed:
+                return Browser(self.client, sandbox), operator
             b2c = next(a for a in settings.authorities if a.name == "b2c")
             issuer = await authority_issuer(b2c.authority, settings.ca_bundle, 5)
             external = next((a for a in settings.authorities if a.name == "external"), None)

@@ -26,6 +26,7 @@ from core.navigation import parse_origin
 from core.usecases.revalidation import SessionClosedByMicrosoft
 from core.usecases.sessions import forget_revoked
 from entrypoints.container import Container
+from entrypoints.local_providers import keep_ensuring, needs_local_providers
 from entrypoints.web import api, frontchannel, health, index, introspect, login, verify, workspaces
 from entrypoints.web.admin_shapes import BEARER
 from entrypoints.web.answers import admin_error, api_error
@@ -165,6 +166,10 @@ def create_app(container: Container) -> Litestar:
         warm_up = getattr(container.gateway(), "warm_up", None)
         if warm_up is not None:
             run_in_background(warm_up())
+        # A B2C / External ID authority's local accounts need their provider: registered
+        # from its discovery issuer, retried in the background while Microsoft is away.
+        if needs_local_providers(settings):
+            run_in_background(keep_ensuring(container.administration(), settings))
         # Sessions used without refresh are re-validated by every process, sharing the work.
         run_in_background(container.sweeper().run())
 

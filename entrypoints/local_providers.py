@@ -1,0 +1,98 @@
+"""The identity provider of a configured B2C or Entra External ID authority's local accounts
+(email + password), registered without a manual step.
+
+A B2C local-account sign-in carries the tenant's issuer and no `idp`, so the sign-in rules
+look its provider up by that issuer; without one every such sign-in ends in
+`access_denied`. Azure AD needs nothing here (a tenant's provider is created on its first
+verified sign-in), nor do B2C's federated providers (named by `idp`, registered by the
+operator). The issuer is the one the authority's discovery document announces, so it is
+exactly what the ID-token validation accepts.
+
+`db upgrade` and every start-up of the service run `ensure_local_providers`; it is
+idempotent (and safe when several processes run it at once).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import httpx
+
+from adapters.msal.http import tls_context
+from core.model import ProviderKind
+from core.usecases.administration import Administration
+from entrypoints.settings import Settings
+from entrypoints.web.health import discovery_url
+
+log = logging.getLogger("azure_signin.providers")
+LOCAL_ACCOUNTS = {"b2c": "Local accounts (B2C)", "external": "Local accounts (External ID)"}
+RETRY_FIRST, RETRY_MOST = 5.0, 300.0  # seconds between start-up attempts (doubling)
+
+IssuerOf = Callable[[str, str | None, float], Awaitable[str]]
+
+
+async def authority_issuer(authority: str, ca_bundle: str | None, http_timeout: float) -> str:
+    """The `issuer` an authority's discovery document announces (a B2C tenant's is
+    `https://{host}/{tenant-guid}/v2.0/`, an External ID tenant's
+    `https://{tenant-guid}.ciamlogin.com/{tenant-guid}/v2.0`)."""
+    async with httpx.AsyncClient(verify=tls_context(ca_bundle), timeout=http_timeout) as client:
+        answer = await client.get(discovery_url(authority))
+        answer.raise_for_status()
+        issuer = answer.json()["issuer"]
+    if not isinstance(issuer, str) or not issuer.startswith("https://"):
+        raise ValueError("the discovery document names no https issuer")
+    return issuer
+
+
+@dataclass(frozen=True)
+class EnsuredProvider:
+    authority: str  # the authority's name in SIGNIN_PROVIDERS
+    issuer: str
+    added: bool
+
+
+async def ensure_local_providers(
+    admin: Administration, settings: Settings, issuer_of: IssuerOf = authority_issuer
+) -> list[EnsuredProvider]:
+    """Register the local-account provider of every configured B2C and External ID
+    authority that has none. Raises when an authority's discovery cannot be read (an
+    `httpx.HTTPError`, or `ValueError` for a document without an issuer)."""
+    done = []
+    for authority in settings.authorities:
+        name = LOCAL_ACCOUNTS.get(authority.kind)
+        if name is None:
+            continue
+        issuer = await issuer_of(authority.authority, settings.ca_bundle, settings.http_timeout)
+        provider, added = await admin.ensure_provider(name, ProviderKind.LOCAL, issuer)
+        if added:
+            log.info("registered identity provider %r for %s's local accounts (issuer %s)",
+                     provider.name, authority.name, issuer)
+        done.append(EnsuredProvider(authority.name, issuer, added))
+    return done
+
+
+def needs_local_providers(settings: Settings) -> bool:
+    return any(a.kind in LOCAL_ACCOUNTS for a in settings.authorities)
+
+
+async def keep_ensuring(
+    admin: Administration, settings: Settings, issuer_of: IssuerOf = authority_issuer,
+    *, first_wait: float = RETRY_FIRST,
+) -> None:
+    """At start-up: ensure, and while Microsoft's discovery (or the database) does not
+    answer, try again later (doubling the wait up to 5 minutes). Never raises: the
+    service starts whatever Microsoft's state; readiness reports that."""
+    wait = first_wait
+    while True:
+        try:
+            await ensure_local_providers(admin, settings, issuer_of)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.warning("local-account identity providers not ensured yet (%s); retrying in %.0f s",
+                        type(error).__name__, wait)
+        await asyncio.sleep(wait)
+        wait = min(wait * 2, RETRY_MOST)

@@ -123,6 +123,16 @@ def _revocations(redis: Any) -> Any:
     return RedisRevocationFeed(redis, prefix="signin:")
 
 
+def _hit_counter(redis: Any) -> Any:
+    if redis is None:
+        from adapters.memory.ratelimit import MemoryHitCounter
+
+        return MemoryHitCounter()
+    from adapters.redis.ratelimit import RedisHitCounter
+
+    return RedisHitCounter(redis, prefix="signin:")
+
+
 def _keys(settings: Settings) -> KeySet:
     path = settings.jwt_private_key_file or load_or_create_key(settings.data_dir)
     return KeySet.load(path, settings.jwt_previous_public_key_files)
@@ -208,8 +218,10 @@ class Container(containers.DeclarativeContainer):
     profiles = providers.Singleton(_profiles, settings, authorities, clock)
 
     security_log = providers.Singleton(_security_log, token_key)
+    hit_counter = providers.Singleton(_hit_counter, redis)
     rate_limiter = providers.Singleton(
-        lambda settings: LoginRateLimiter(settings.login_rate_limit), settings
+        lambda settings, counter: LoginRateLimiter(settings.login_rate_limit, counter),
+        settings, hit_counter,
     )
 
     record_signin = providers.Factory(RecordSignIn, uow, clock, ids, policy)

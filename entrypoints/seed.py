@@ -63,7 +63,6 @@ async def seed_demo(
         if (email, ids[number]) not in existing:
             await admin.invite(email, ids[number], role, accepted=accepted)
             added_invites += 1
-    issuers = {p.issuer for p in await admin.providers()}
     wanted = [("Google (via B2C)", ProviderKind.SOCIAL, "google.com")]
     if b2c_issuer:
         wanted.insert(0, (LOCAL_ACCOUNTS["b2c"], ProviderKind.LOCAL, b2c_issuer))
@@ -71,7 +70,7 @@ async def seed_demo(
         wanted.insert(0, (LOCAL_ACCOUNTS["external"], ProviderKind.LOCAL, external_issuer))
     added_providers = 0
     for name, kind, issuer in wanted:
-        if issuer not in issuers:
-            await admin.add_provider(name, kind, issuer)
-            added_providers += 1
+        # ensure_provider: the service's own start-up may be registering the same issuer
+        _, added = await admin.ensure_provider(name, kind, issuer)
+        added_providers += added
     return SeedReport(added_workspaces, added_invites, added_providers)

@@ -33,6 +33,7 @@ from entrypoints.web.answers import admin_error, api_error
 from entrypoints.web.bodies import MAX_BODY_BYTES
 from entrypoints.web.health import Check, Readiness, discovery_check, discovery_url
 from entrypoints.web.middleware import install_edge
+from entrypoints.web.proxies import TrustedProxies, parse_networks
 
 logger = logging.getLogger("azure_signin.web")
 # Container providers of the workspace use cases; handlers name them `<provider>_case`.
@@ -213,7 +214,8 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,
         debug=False,
     )
-    return install_edge(app)  # outside routing: 404, 405 and CORS preflights included
+    proxies = TrustedProxies(parse_networks(settings.trusted_proxies))
+    return install_edge(app, proxies)  # outside routing: 404, 405 and CORS preflights included
 
 
 async def _close(instance: Any) -> None:

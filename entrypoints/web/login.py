@@ -61,12 +61,15 @@ async def start_login(
     provider: Annotated[str | None, Parameter(max_length=64)] = None,
 ) -> Response[Any]:
     """Validate the frontend origin, start an authorization-code flow (state, nonce, PKCE)
-    and send the browser to Microsoft. An origin that is not allowed gets a plain 400."""
-    limited = limiter.check(request)
-    if limited is not None:
-        return limited
+    and send the browser to Microsoft. An origin that is not allowed gets a plain 400; a
+    client over the login rate limit a 429 (every answer carries the RateLimit fields)."""
     correlation = _correlation(request)
+    limits: dict[str, str] = {}
     try:
+        verdict = await limiter.check(request)
+        limits = verdict.headers()
+        if not verdict.allowed:
+            return verdict.refusal()
         started = await start(StartLoginInput(
             redirect_uri=settings.redirect_uri,
             frontend_host=frontend_host,
@@ -78,11 +81,15 @@ async def start_login(
             logger.warning("login refused [%s]: frontend origin %s is not in SIGNIN_ALLOWED_ORIGINS",
                            correlation, printable(error.origin))
         security_log.login_failed(error.code, correlation, stage="start")
-        return browser_error(error, None, correlation)
+        answer = browser_error(error, None, correlation)
+        answer.headers.update(limits)
+        return answer
     cookie = binding_cookie(
         settings, started.state, started.binding_secret, int(started.cookie_lifetime.total_seconds())
     )
-    return redirect(started.auth_uri, cookies=[cookie])
+    answer = redirect(started.auth_uri, cookies=[cookie])
+    answer.headers.update(limits)
+    return answer
 
 
 async def _finish(

@@ -7,6 +7,8 @@ app's outermost ASGI handler (`Litestar.asgi_handler`, which holds the CORS midd
 app-level exception handlers and the router), inside `Litestar.__call__`. It gives every
 request:
 
+- the client's address, resolved from `X-Forwarded-For` when the peer is a trusted proxy
+  (proxies.py), as `scope["client"]` for everything after it;
 - a correlation id (the caller's well-formed `X-Request-ID` or `traceparent` trace id, else
   a fresh one: correlation.py), answered in `X-Correlation-Id` and `X-Request-ID` and
   kept in `scope["state"]["correlation_id"]`;
@@ -30,6 +32,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.web.bodies import MAX_BODY_BYTES, BodyRefused, check_body
 from entrypoints.web.correlation import correlation_for
+from entrypoints.web.proxies import TrustedProxies
 
 access_log = logging.getLogger("azure_signin.access")
 
@@ -44,10 +47,22 @@ NO_STORE = [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
 CORRELATION_HEADERS = (b"x-correlation-id", b"x-request-id")
 
 
-def install_edge(app: Litestar) -> Litestar:
+def install_edge(app: Litestar, proxies: TrustedProxies | None = None) -> Litestar:
     """Put the edge around everything `app` answers; returns `app`."""
-    app.asgi_handler = edge(app.asgi_handler)
+    app.asgi_handler = edge(app.asgi_handler, proxies or TrustedProxies())
     return app
+
+
+def _forwarded_for(scope: Scope) -> list[bytes]:
+    return [bytes(v) for k, v in scope.get("headers", []) if k.lower() == b"x-forwarded-for"]
+
+
+def _resolve_client(scope: Scope, proxies: TrustedProxies) -> None:
+    peer = scope.get("client")
+    host = peer[0] if peer else None
+    client = proxies.client(host, _forwarded_for(scope))
+    if client != host:
+        scope["client"] = (client, 0)
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -134,13 +149,15 @@ def _refusal(scope: Scope) -> BodyRefused | None:
     return None
 
 
-def edge(app: ASGIApp) -> ASGIApp:
+def edge(app: ASGIApp, proxies: TrustedProxies | None = None) -> ASGIApp:
     """The edge around `app` (see the module's docstring)."""
+    trusted = proxies or TrustedProxies()
 
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
+        _resolve_client(scope, trusted)
         correlation = correlation_for(
             _header(scope, b"x-request-id"), _header(scope, b"traceparent")
         )

@@ -46,6 +46,9 @@ def free_port() -> int:
         (("user", "disable"), "required: EMAIL"),
         (("provider", "add", "X", "--issuer", "x"), "required: --kind"),
         (("serve", "--workers", "0"), "argument --workers: must be at least 1"),
+        (("serve", "--proxy-headers"), "replaced by SIGNIN_TRUSTED_PROXIES"),
+        (("serve", "--forwarded-allow-ips", "10.0.0.1"), "replaced by SIGNIN_TRUSTED_PROXIES"),
+        (("user", "enable"), "required: EMAIL"),
     ],
 )
 def test_argument_errors_give_a_message_and_exit_2(cli, argv, message):

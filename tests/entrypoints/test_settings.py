@@ -182,3 +182,13 @@ def test_production_refuses_the_sandboxs_external_id_values(missing):
 def test_an_external_id_authority_must_name_its_tenant_over_https(authority):
     with pytest.raises(SettingsError, match="SIGNIN_EXTERNAL_AUTHORITY"):
         load_settings({"SIGNIN_PROVIDERS": "external", "SIGNIN_EXTERNAL_AUTHORITY": authority})
+
+
+def test_trusted_proxies_are_cidrs_or_addresses():
+    from entrypoints.settings import SettingsError, load_settings
+
+    loaded = load_settings({"SIGNIN_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.5,2001:db8::/32"})
+    assert loaded.trusted_proxies == ("10.0.0.0/8", "192.168.1.5/32", "2001:db8::/32")
+    assert load_settings({}).trusted_proxies == ()
+    with pytest.raises(SettingsError, match="SIGNIN_TRUSTED_PROXIES: 'proxy.internal' is not"):
+        load_settings({"SIGNIN_TRUSTED_PROXIES": "proxy.internal"})

@@ -27,7 +27,18 @@ from core.usecases.revalidation import SessionClosedByMicrosoft
 from core.usecases.sessions import forget_revoked
 from entrypoints.container import Container
 from entrypoints.local_providers import keep_ensuring, needs_local_providers
-from entrypoints.web import api, frontchannel, health, index, introspect, login, verify, workspaces
+from entrypoints.metadata import package_version
+from entrypoints.web import (
+    api,
+    docs_ui,
+    frontchannel,
+    health,
+    index,
+    introspect,
+    login,
+    verify,
+    workspaces,
+)
 from entrypoints.web.admin_shapes import BEARER
 from entrypoints.web.answers import admin_error, api_error
 from entrypoints.web.bodies import MAX_BODY_BYTES
@@ -193,14 +204,15 @@ def create_app(container: Container) -> Litestar:
             frontchannel.frontchannel_logout,
             verify.verify_get, verify.verify_head, verify.verify_any_method,
             verify.verify_prefixed, verify.verify_prefixed_head, introspect.introspect,
-            health.live, health.ready, health.jwks, index.root, index.favicon,
+            health.live, health.ready, health.jwks, index.root, index.favicon, docs_ui.asset,
             *workspaces.HANDLERS,
         ],
         dependencies=dependencies,
         exception_handlers={SignInError: signin_error, AdminError: refused, Exception: _unexpected},
         cors_config=cors_config(settings.allowed_origins),
         openapi_config=OpenAPIConfig(
-            title="azure-signin", version="0.1.0", path="/schema",
+            title="azure-signin", version=package_version(), path="/schema",
+            render_plugins=docs_ui.render_plugins(),
             components=Components(security_schemes={
                 BEARER: SecurityScheme(
                     type="http", scheme="bearer", bearer_format="JWT",

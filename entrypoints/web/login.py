@@ -38,6 +38,14 @@ def _allowed(origin: str | None, settings: Settings) -> str:
         return settings.allowed_origins[0]
 
 
+def _listed(origin: str | None, settings: Settings) -> str | None:
+    """`origin` when it is allow-listed, else None (nothing here ever falls back)."""
+    try:
+        return match_origin(origin, settings.allowed_origins) if origin else None
+    except SignInError:
+        return None
+
+
 def printable(text: str, limit: int = 120) -> str:
     """Attacker-chosen text made safe for one log line: quoted, printable ASCII only
     (anything else as `?`), cut to `limit` characters."""
@@ -66,7 +74,10 @@ async def start_login(
     correlation = _correlation(request)
     limits: dict[str, str] = {}
     try:
-        verdict = await limiter.check(request)
+        try:
+            verdict = await limiter.check(request)
+        except SignInError as error:  # the counter is down: closed, back to an allowed origin
+            raise error.at(_listed(frontend_host, settings)) from None
         limits = verdict.headers()
         if not verdict.allowed:
             return verdict.refusal()

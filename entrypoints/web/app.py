@@ -44,6 +44,7 @@ from entrypoints.web.answers import admin_error, api_error
 from entrypoints.web.bodies import MAX_BODY_BYTES
 from entrypoints.web.health import Check, Readiness, discovery_check, discovery_url
 from entrypoints.web.middleware import install_edge
+from entrypoints.web.openapi_shapes import finish_document
 from entrypoints.web.proxies import TrustedProxies, parse_networks
 
 logger = logging.getLogger("azure_signin.web")
@@ -226,6 +227,7 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    finish_document(app.openapi_schema)
     proxies = TrustedProxies(parse_networks(settings.trusted_proxies))
     return install_edge(app, proxies)  # outside routing: 404, 405 and CORS preflights included
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from litestar import Response, get
+from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from adapters.msal.http import tls_context
@@ -64,7 +65,9 @@ async def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/health/ready", summary="Database, Redis and Microsoft are reachable")
+@get("/health/ready", summary="Database, Redis and Microsoft are reachable",
+     responses={503: ResponseSpec(data_container=dict[str, Any], generate_examples=False,
+                                  description="`status: unavailable`; `checks` names what failed")})
 async def ready(readiness: Readiness) -> Response[dict[str, Any]]:
     verdict = await readiness()
     healthy = all(v == "ok" for v in verdict.values())

@@ -17,6 +17,7 @@ from core.usecases.complete_signin import (
 from core.usecases.handoff import IssueHandoffCode
 from core.usecases.start_login import StartLogin, StartLoginInput
 from entrypoints.settings import Settings
+from entrypoints.web import openapi_shapes as doc
 from entrypoints.web.answers import browser_error, landing_location, redirect
 from entrypoints.web.cookies import binding_cookie, binding_cookie_name, expired_binding_cookie
 from entrypoints.web.events import SecurityLog
@@ -57,7 +58,14 @@ def _correlation(request: Request[Any, Any, Any]) -> str:
     return str(request.scope.get("state", {}).get("correlation_id", "-"))
 
 
-@get("/login/aad", summary="Start a login", include_in_schema=True)
+@get("/login/aad", summary="Start a login", status_code=302,
+     response_description="To Microsoft's sign-in page (a flow-binding cookie set), or back to "
+     "the frontend with `?error=<code>`; with the RateLimit fields",
+     responses={
+         400: doc.error("frontendHost not allow-listed: a plain HTML page; or " + doc.BAD_PARAMETER),
+         429: doc.error(doc.codes("too_many_requests") + " (with `Retry-After` and the RateLimit fields)"),
+         503: doc.page("sign-in temporarily unavailable and no allow-listed frontendHost to return to"),
+     })
 async def start_login(
     request: Request[Any, Any, Any],
     settings: Settings,
@@ -139,7 +147,12 @@ async def _finish(
     return redirect(location, cookies=spent)
 
 
-@get(["/redirect", "/auth/redirect-uri"], summary="Microsoft's redirect URI (and its alias)")
+@get(["/redirect", "/auth/redirect-uri"], summary="Microsoft's redirect URI (and its alias)",
+     status_code=302,
+     response_description="To the frontend with the token (as SIGNIN_TOKEN_DELIVERY says) or "
+     "with `?error=<code>`, or on to Microsoft's password-reset policy",
+     responses={400: doc.page("the sign-in failed and no trusted origin is known to return to "
+                              "(several allowed origins, the flow unknown or used)")})
 async def redirect_endpoint(
     request: Request[Any, Any, Any],
     settings: Settings,

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import httpx
 
@@ -30,6 +31,7 @@ log = logging.getLogger("azure_signin.providers")
 LOCAL_ACCOUNTS = {"b2c": "Local accounts (B2C)", "external": "Local accounts (External ID)"}
 RETRY_FIRST, RETRY_MOST = 5.0, 300.0  # seconds between start-up attempts (doubling)
 
+T = TypeVar("T")
 IssuerOf = Callable[[str, str | None, float], Awaitable[str]]
 
 
@@ -59,18 +61,36 @@ async def ensure_local_providers(
     """Register the local-account provider of every configured B2C and External ID
     authority that has none. Raises when an authority's discovery cannot be read (an
     `httpx.HTTPError`, or `ValueError` for a document without an issuer)."""
-    done = []
+    wanted = []
     for authority in settings.authorities:
         name = LOCAL_ACCOUNTS.get(authority.kind)
-        if name is None:
-            continue
-        issuer = await issuer_of(authority.authority, settings.ca_bundle, settings.http_timeout)
+        if name is not None:
+            issuer = await issuer_of(authority.authority, settings.ca_bundle, settings.http_timeout)
+            wanted.append((authority.name, name, issuer))
+    # The writes run to their end even when the caller is cancelled (a service stopping
+    # right after it started): a unit of work cut mid-way would be cut from its connection
+    # while the pool is being closed.
+    return await _uncancelled(_register(admin, wanted))
+
+
+async def _register(admin: Administration, wanted: list[tuple[str, str, str]]) -> list[EnsuredProvider]:
+    done = []
+    for authority, name, issuer in wanted:
         provider, added = await admin.ensure_provider(name, ProviderKind.LOCAL, issuer)
         if added:
             log.info("registered identity provider %r for %s's local accounts (issuer %s)",
-                     provider.name, authority.name, issuer)
-        done.append(EnsuredProvider(authority.name, issuer, added))
+                     provider.name, authority, issuer)
+        done.append(EnsuredProvider(authority, issuer, added))
     return done
+
+
+async def _uncancelled(job: Coroutine[Any, Any, T]) -> T:
+    task = asyncio.ensure_future(job)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait([task])  # bounded by SIGNIN_DATABASE_TIMEOUT
+        raise
 
 
 def needs_local_providers(settings: Settings) -> bool:

@@ -28,7 +28,7 @@ async def root(settings: Settings) -> Response[dict[str, Any]]:
         "jwks": base + "/.well-known/jwks.json",
         "login": base + "/login/aad",
     }
-    return Response(content=body, headers={"Cache-Control": "no-cache"})
+    return Response(content=body)  # the edge's no-store, like every answer but the keys
 
 
 @get("/favicon.ico", summary="No icon: an empty answer browsers keep for a day",

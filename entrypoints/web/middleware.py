@@ -10,7 +10,7 @@ request:
 - the client's address, resolved from `X-Forwarded-For` when the peer is a trusted proxy
   (proxies.py), as `scope["client"]` for everything after it;
 - a correlation id (the caller's well-formed `X-Request-ID` or `traceparent` trace id, else
-  a fresh one: correlation.py), answered in `X-Correlation-Id` and `X-Request-ID` and
+  a fresh one: request_ids.py), answered in `X-Correlation-Id` and `X-Request-ID` and
   kept in `scope["state"]["correlation_id"]`;
 - limits on query string, headers and body (bodies.py), refused with a 4xx before any
   route or Litestar parser sees them;
@@ -31,8 +31,8 @@ from litestar import Litestar
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.web.bodies import MAX_BODY_BYTES, BodyRefused, check_body
-from entrypoints.web.correlation import correlation_for
 from entrypoints.web.proxies import TrustedProxies
+from entrypoints.web.request_ids import correlation_for
 
 access_log = logging.getLogger("azure_signin.access")
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from entrypoints.web.correlation import correlation_for, request_id, trace_id
+from entrypoints.web.request_ids import correlation_for, request_id, trace_id
 
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE}-00f067aa0ba902b7-01"

@@ -31,6 +31,7 @@ from entrypoints.web.admin_shapes import BEARER
 from entrypoints.web.answers import admin_error, api_error
 from entrypoints.web.bodies import MAX_BODY_BYTES
 from entrypoints.web.health import Check, Readiness, discovery_check, discovery_url
+from entrypoints.web.hot_path import HotPath
 from entrypoints.web.middleware import install_edge
 
 logger = logging.getLogger("azure_signin.web")
@@ -127,6 +128,12 @@ def create_app(container: Container) -> Litestar:
         "frontchannel": provide(container.frontchannel_logout),
         "limiter": provide(container.rate_limiter),
         "security_log": provide(container.security_log),
+        # One dependency for the hot routes (/auth/verify, /me): Litestar resolves two or
+        # more dependencies of one handler in an anyio task group, a task each, which
+        # measured about a quarter of a check's CPU (docs/performance.md).
+        "hot_path": provide(lambda: HotPath(
+            container.check_access(), container.security_log(), container.describe_session()
+        )),
         "readiness": provide(lambda: readiness),
         "public_jwks": provide(lambda: container.tokens().public_jwks()),
         **{f"{name}_case": provide(getattr(container, name)) for name in ADMIN_CASES},

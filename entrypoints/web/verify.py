@@ -21,12 +21,12 @@ from urllib.parse import quote
 
 from litestar import Request, Response, get, head, route
 from litestar.params import Parameter
+from litestar.types import Method
 
 from core.access import Access
 from core.errors import ErrorCode, SignInError
-from core.usecases.check_access import CheckAccess
 from entrypoints.web.api import bearer_token
-from entrypoints.web.events import SecurityLog
+from entrypoints.web.hot_path import HotPath, Ready
 
 _REFUSED = {ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DISABLED, ErrorCode.LOGIN_EXPIRED}
 # RFC 5322 atext and '@' and '.': everything else (non-ASCII local parts) is percent-encoded
@@ -71,22 +71,20 @@ def refusal(error: SignInError, correlation: str, *, with_body: bool) -> Respons
 
 async def _verify(
     request: Request[Any, Any, Any],
-    check_access: CheckAccess,
-    security_log: SecurityLog,
+    hot_path: HotPath,
     workspace: int | None,
     role: str | None,
     *,
     with_body: bool,
 ) -> Response[Any]:
     try:
-        access = await check_access(bearer_token(request), workspace, role)
+        access = await hot_path.check_access(bearer_token(request), workspace, role)
     except SignInError as error:
         correlation = str(request.scope.get("state", {}).get("correlation_id", "-"))
         if error.code in _REFUSED:
-            security_log.token_refused(error.code, correlation, request.url.path)
+            hot_path.security_log.token_refused(error.code, correlation, request.url.path)
         return refusal(error, correlation, with_body=with_body)
-    return Response(content=b"", status_code=200, headers=identity_headers(access),
-                    media_type="text/plain")
+    return Ready(200, identity_headers(access), b"", "text/plain; charset=utf-8")
 
 
 _DESCRIPTION = (
@@ -99,52 +97,52 @@ _DESCRIPTION = (
 @get("/auth/verify", summary="Forward-auth: check a bearer token", description=_DESCRIPTION,
      status_code=200)
 async def verify_get(
-    request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
+    request: Request[Any, Any, Any], hot_path: HotPath,
     workspace: Workspace = None, role: Role = None,
 ) -> Response[Any]:
-    return await _verify(request, check_access, security_log, workspace, role, with_body=True)
+    return await _verify(request, hot_path, workspace, role, with_body=True)
 
 
 @head("/auth/verify", summary="Forward-auth: check a bearer token (no body)",
       description=_DESCRIPTION, status_code=200)
 async def verify_head(
-    request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
+    request: Request[Any, Any, Any], hot_path: HotPath,
     workspace: Workspace = None, role: Role = None,
 ) -> Response[None]:
-    return await _verify(request, check_access, security_log, workspace, role, with_body=False)
+    return await _verify(request, hot_path, workspace, role, with_body=False)
 
 
 # Envoy's ext_authz (HTTP) sends the check with the original request's method and, with
 # `path_prefix`, the original path (and query) after the prefix. Those belong to the original
 # request, so they are ignored: the requirement comes from the query of `/auth/verify`
 # itself (Envoy `path_override: /auth/verify?workspace=1&role=editor`), never from there.
-_ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+_ANY_METHOD: list[Method] = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 @route("/auth/verify", http_method=["POST", "PUT", "PATCH", "DELETE"], status_code=200,
        summary="Forward-auth with the original request's method (Envoy ext_authz)",
        description=_DESCRIPTION)
 async def verify_any_method(
-    request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
+    request: Request[Any, Any, Any], hot_path: HotPath,
     workspace: Workspace = None, role: Role = None,
 ) -> Response[Any]:
-    return await _verify(request, check_access, security_log, workspace, role, with_body=True)
+    return await _verify(request, hot_path, workspace, role, with_body=True)
 
 
 @route("/auth/verify/{original:path}", http_method=_ANY_METHOD, status_code=200,
        summary="Forward-auth with the original path appended (Envoy ext_authz path_prefix)",
        description=_DESCRIPTION + " The appended path and its query are ignored.")
 async def verify_prefixed(
-    request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
+    request: Request[Any, Any, Any], hot_path: HotPath,
     original: str,
 ) -> Response[Any]:
-    return await _verify(request, check_access, security_log, None, None, with_body=True)
+    return await _verify(request, hot_path, None, None, with_body=True)
 
 
 @head("/auth/verify/{original:path}", status_code=200,
       summary="Forward-auth with the original path appended (no body)", description=_DESCRIPTION)
 async def verify_prefixed_head(
-    request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
+    request: Request[Any, Any, Any], hot_path: HotPath,
     original: str,
 ) -> Response[None]:
-    return await _verify(request, check_access, security_log, None, None, with_body=False)
+    return await _verify(request, hot_path, None, None, with_body=False)

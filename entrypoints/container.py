@@ -22,6 +22,7 @@ from adapters.memory.revocations import MemoryRevocationFeed
 from adapters.memory.verified import RememberingVerifier
 from adapters.sql.crypto import load_or_create_key_file
 from adapters.sql.database import SqlDatabase
+from adapters.sql.engine import watch_pool
 from core.policy import DEFAULT_CONSUMER_DOMAINS, SignInPolicy
 from core.usecases.administration import Administration
 from core.usecases.authenticate import Authenticate
@@ -38,7 +39,9 @@ from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.start_login import StartLogin
 from core.usecases.users import DescribeSession, DisableUser
 from core.usecases.workspaces import CreateWorkspace, ListAudit, ListWorkspaces, UpdateWorkspace
+from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
+from entrypoints.tracing import tracer_provider
 from entrypoints.web.events import SecurityLog
 from entrypoints.web.ratelimit import LoginRateLimiter
 from entrypoints.web.sweeper import SessionSweeper
@@ -66,9 +69,9 @@ def _token_key(settings: Settings) -> str:
     return load_or_create_key_file(settings.data_dir / "token-encryption.key")
 
 
-def _database(settings: Settings, token_key: str) -> SqlDatabase:
+def _database(settings: Settings, token_key: str, metrics: Metrics) -> SqlDatabase:
     timeout = settings.database_timeout
-    return SqlDatabase.from_url(
+    database = SqlDatabase.from_url(
         settings.database_url,
         token_key=token_key,
         pool_size=settings.database_pool_size,
@@ -77,6 +80,8 @@ def _database(settings: Settings, token_key: str) -> SqlDatabase:
         statement_timeout=timeout,
         operation_timeout=timeout,  # the setting bounds a whole unit of work
     )
+    watch_pool(database.engine, metrics.pool_changed)
+    return database
 
 
 def _redis(settings: Settings) -> Any:
@@ -147,15 +152,20 @@ def _authority_configs(settings: Settings) -> tuple[Any, ...]:
     )
 
 
-def _gateway(settings: Settings, authorities: tuple[Any, ...], clock: SystemClock) -> Any:
+def _gateway(
+    settings: Settings, authorities: tuple[Any, ...], clock: SystemClock, metrics: Metrics
+) -> Any:
     from adapters.msal import MsalGateway
 
     return MsalGateway(
-        authorities, ca_bundle=settings.ca_bundle, timeout=settings.http_timeout, clock=clock
+        authorities, ca_bundle=settings.ca_bundle, timeout=settings.http_timeout, clock=clock,
+        observe=metrics.microsoft_call,
     )
 
 
-def _profiles(settings: Settings, authorities: tuple[Any, ...], clock: SystemClock) -> Any:
+def _profiles(
+    settings: Settings, authorities: tuple[Any, ...], clock: SystemClock, metrics: Metrics
+) -> Any:
     from adapters.graph import GraphProfileReader
 
     return GraphProfileReader(
@@ -167,13 +177,14 @@ def _profiles(settings: Settings, authorities: tuple[Any, ...], clock: SystemClo
         clock=clock,
         # room for one polite retry after a short Retry-After, never a long wait
         time_budget=2 * settings.http_timeout,
+        observe=metrics.microsoft_call,
     )
 
 
-def _security_log(token_key: str) -> SecurityLog:
+def _security_log(token_key: str, metrics: Metrics) -> SecurityLog:
     # Keyed by a secret every process shares, so one user's hash matches across processes
     # but cannot be recomputed from a known user id by someone reading the logs.
-    return SecurityLog(hashlib.sha256(b"security-log:" + token_key.encode()).digest())
+    return SecurityLog(hashlib.sha256(b"security-log:" + token_key.encode()).digest(), metrics)
 
 
 class Container(containers.DeclarativeContainer):
@@ -185,8 +196,11 @@ class Container(containers.DeclarativeContainer):
     ids = providers.Singleton(RandomIds)
     policy = providers.Singleton(_policy, settings)
 
+    metrics = providers.Singleton(Metrics)
+    # None unless OTEL_EXPORTER_OTLP_ENDPOINT is set; tests override it with their own
+    tracer_provider = providers.Singleton(lambda s: tracer_provider(s.otel_endpoint), settings)
     token_key = providers.Singleton(_token_key, settings)
-    database = providers.Singleton(_database, settings, token_key)
+    database = providers.Singleton(_database, settings, token_key, metrics)
     uow = providers.Callable(lambda db: db.unit_of_work, database)
     redis = providers.Singleton(_redis, settings)
     flows = providers.Singleton(_flows, settings, clock, redis)
@@ -204,10 +218,10 @@ class Container(containers.DeclarativeContainer):
     )
 
     authorities = providers.Singleton(_authority_configs, settings)
-    gateway = providers.Singleton(_gateway, settings, authorities, clock)
-    profiles = providers.Singleton(_profiles, settings, authorities, clock)
+    gateway = providers.Singleton(_gateway, settings, authorities, clock, metrics)
+    profiles = providers.Singleton(_profiles, settings, authorities, clock, metrics)
 
-    security_log = providers.Singleton(_security_log, token_key)
+    security_log = providers.Singleton(_security_log, token_key, metrics)
     rate_limiter = providers.Singleton(
         lambda settings: LoginRateLimiter(settings.login_rate_limit), settings
     )

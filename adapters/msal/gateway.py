@@ -8,6 +8,8 @@ time budget; the event loop never waits on the network. MSAL's outcomes are mapp
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import hmac
 import json
 import logging
@@ -24,7 +26,7 @@ import msal
 from adapters.msal.apps import AppRegistry
 from adapters.msal.config import AuthorityConfig, discovery_url
 from adapters.msal.discovery import DiscoveryCache
-from adapters.msal.http import LazyAsyncClient
+from adapters.msal.http import CallObserver, LazyAsyncClient
 from adapters.msal.id_token import IdTokenValidator
 from adapters.msal.jwks import JwksCache
 from adapters.msal.outcomes import authorize_error, exception_outcome, renewal_error, token_error
@@ -67,7 +69,9 @@ class MsalGateway:
         max_workers: int = 16,
         time_budget: float | None = None,
         jwks_refetch_interval: timedelta = timedelta(seconds=60),
+        observe: CallObserver | None = None,
     ) -> None:
+        """`observe` is told of every HTTP call to Microsoft (metrics)."""
         if not authorities:
             raise ValueError("at least one authority is required")
         names = [a.name for a in authorities]
@@ -78,10 +82,10 @@ class MsalGateway:
         _silence_form_post_advice()
         self._configs = {a.name: a for a in authorities}
         self._order = tuple(names)
-        self._apps = AppRegistry(ca_bundle=ca_bundle, timeout=timeout)
+        self._apps = AppRegistry(ca_bundle=ca_bundle, timeout=timeout, observe=observe)
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="msal")
         self._budget = time_budget or 3 * timeout
-        self._http = LazyAsyncClient(ca_bundle=ca_bundle, timeout=httpx.Timeout(timeout))
+        self._http = LazyAsyncClient(ca_bundle=ca_bundle, timeout=httpx.Timeout(timeout), observe=observe)
         self._discovery = DiscoveryCache(self._http, clock)
         jwks = JwksCache(self._http, clock, refetch_interval=jwks_refetch_interval)
         self._validator = IdTokenValidator(self._discovery, jwks, clock)
@@ -186,7 +190,9 @@ class MsalGateway:
     async def _in_pool(self, call: Callable[..., T], *args: Any, redeeming: bool = False) -> T:
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._pool, call, *args)
+            # in the caller's context (correlation id, trace span): run_in_executor copies none
+            context = contextvars.copy_context()
+            return await loop.run_in_executor(self._pool, functools.partial(context.run, call, *args))
         except SignInError:
             raise
         except Exception as error:

@@ -175,7 +175,8 @@ async def run_demo(settings: Settings, environ: Mapping[str, str]) -> int:
     level = settings.log_level
     try:
         sandbox_app = create_sandbox_app(directory, origin=origin_for(settings.sandbox_port))
-        configure_logging(level)  # the sandbox app sets up Litestar's default logging: undo it
+        # the sandbox app sets up Litestar's default logging: undo it
+        configure_logging(level, log_format=settings.log_format)
         tls = {"ssl_certfile": str(files.server_cert), "ssl_keyfile": str(files.server_key)}
         running.append(await _start(
             "Azure sandbox", _config(sandbox_app, log_level=level, lifespan="off", **tls), sockets[0]))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from dependency_injector import containers, providers
 
@@ -45,6 +45,16 @@ from entrypoints.tracing import tracer_provider
 from entrypoints.web.events import SecurityLog
 from entrypoints.web.ratelimit import LoginRateLimiter
 from entrypoints.web.sweeper import SessionSweeper
+
+if TYPE_CHECKING:  # the ports each adapter provider must satisfy (checked by mypy only)
+    from adapters.msal.config import AuthorityConfig
+    from adapters.redis.connection import RedisConnector
+    from core.ports.clock import Clock
+    from core.ports.flows import FlowStore
+    from core.ports.handoff import TokenHandoff
+    from core.ports.microsoft import IdentityGateway, ProfileReader
+    from core.ports.revocations import RevocationFeed
+    from core.ports.sessions import SessionCache
 
 
 def _policy(settings: Settings) -> SignInPolicy:
@@ -84,7 +94,7 @@ def _database(settings: Settings, token_key: str, metrics: Metrics) -> SqlDataba
     return database
 
 
-def _redis(settings: Settings) -> Any:
+def _redis(settings: Settings) -> RedisConnector | None:
     if not settings.redis_url:
         return None
     from adapters.redis.connection import RedisConnector
@@ -96,7 +106,7 @@ def _redis(settings: Settings) -> Any:
     )
 
 
-def _flows(settings: Settings, clock: SystemClock, redis: Any) -> Any:
+def _flows(settings: Settings, clock: Clock, redis: RedisConnector | None) -> FlowStore:
     if redis is None:
         return MemoryFlowStore(clock)
     from adapters.redis.flows import RedisFlowStore
@@ -104,7 +114,7 @@ def _flows(settings: Settings, clock: SystemClock, redis: Any) -> Any:
     return RedisFlowStore(redis, prefix="signin:")
 
 
-def _session_cache(clock: SystemClock, redis: Any) -> Any:
+def _session_cache(clock: Clock, redis: RedisConnector | None) -> SessionCache:
     if redis is None:
         return MemorySessionCache(clock)
     from adapters.redis.sessions import RedisSessionCache
@@ -112,7 +122,7 @@ def _session_cache(clock: SystemClock, redis: Any) -> Any:
     return RedisSessionCache(redis, prefix="signin:")
 
 
-def _handoff(clock: SystemClock, redis: Any) -> Any:
+def _handoff(clock: Clock, redis: RedisConnector | None) -> TokenHandoff:
     if redis is None:
         return MemoryTokenHandoff(clock)
     from adapters.redis.handoff import RedisTokenHandoff
@@ -120,7 +130,7 @@ def _handoff(clock: SystemClock, redis: Any) -> Any:
     return RedisTokenHandoff(redis, prefix="signin:")
 
 
-def _revocations(redis: Any) -> Any:
+def _revocations(redis: RedisConnector | None) -> RevocationFeed:
     if redis is None:
         return MemoryRevocationFeed()
     from adapters.redis.revocations import RedisRevocationFeed
@@ -133,13 +143,13 @@ def _keys(settings: Settings) -> KeySet:
     return KeySet.load(path, settings.jwt_previous_public_key_files)
 
 
-def _authority_configs(settings: Settings) -> tuple[Any, ...]:
+def _authority_configs(settings: Settings) -> tuple[AuthorityConfig, ...]:
     from adapters.msal.config import AuthorityConfig
 
     return tuple(
         AuthorityConfig(
             name=a.name,
-            kind=a.kind if a.kind in ("b2c", "external") else "aad",
+            kind="b2c" if a.kind == "b2c" else "external" if a.kind == "external" else "aad",
             authority=a.authority,
             client_id=a.client_id,
             client_secret=a.client_secret,
@@ -153,8 +163,8 @@ def _authority_configs(settings: Settings) -> tuple[Any, ...]:
 
 
 def _gateway(
-    settings: Settings, authorities: tuple[Any, ...], clock: SystemClock, metrics: Metrics
-) -> Any:
+    settings: Settings, authorities: tuple[AuthorityConfig, ...], clock: Clock, metrics: Metrics
+) -> IdentityGateway:
     from adapters.msal import MsalGateway
 
     return MsalGateway(
@@ -164,8 +174,8 @@ def _gateway(
 
 
 def _profiles(
-    settings: Settings, authorities: tuple[Any, ...], clock: SystemClock, metrics: Metrics
-) -> Any:
+    settings: Settings, authorities: tuple[AuthorityConfig, ...], clock: Clock, metrics: Metrics
+) -> ProfileReader:
     from adapters.graph import GraphProfileReader
 
     return GraphProfileReader(

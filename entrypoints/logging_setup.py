@@ -89,10 +89,9 @@ class RedactSecrets(logging.Filter):
 class PlainFormatter(logging.Formatter):
     """`2025-01-31T12:00:00Z INFO azure_signin.web message`, tracebacks masked too."""
 
-    converter = time.gmtime
-
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+        self.converter = time.gmtime
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
@@ -149,7 +148,7 @@ def configure_logging(
     root.setLevel(level)
     # Our lines print none of the caller, thread or process fields; not collecting them
     # saves about a third of a record's cost (the logging HOWTO's "Optimization" section).
-    logging._srcfile = None  # type: ignore[attr-defined]
+    logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     for name in ADOPTED:
         logger = logging.getLogger(name)

@@ -74,7 +74,7 @@ class _KeepNothingCache(msal.TokenCache):
     """A token cache that never stores: MSAL's `acquire_token_*` results are returned to us
     and must not be found by `acquire_token_silent` for another user."""
 
-    def add(self, event: dict[str, Any], **kwargs: Any) -> None:
+    def add(self, event: dict[str, Any], now: float | None = None, **kwargs: Any) -> None:
         return None
 
 

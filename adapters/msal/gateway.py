@@ -14,7 +14,7 @@ import hmac
 import json
 import logging
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -129,7 +129,7 @@ class MsalGateway:
         config = self._config(authority)
         if not refresh_token:
             raise SignInError(ErrorCode.INVALID_REQUEST, "no refresh token")
-        return await self._bounded(self._renew, config, refresh_token)  # type: ignore[no-any-return]
+        return await self._bounded(self._renew, config, refresh_token)
 
     def end_session_url(self, authority: str, post_logout_redirect_uri: str | None) -> str | None:
         """From the discovery document once it has been fetched (any login or `warm_up`);
@@ -181,7 +181,7 @@ class MsalGateway:
             raise SignInError(ErrorCode.INVALID_REQUEST, "this authority has no password-reset policy")
         return config.reset_authority
 
-    async def _bounded(self, step: Callable[..., Any], *args: Any) -> Any:
+    async def _bounded(self, step: Callable[..., Awaitable[T]], *args: Any) -> T:
         try:
             return await asyncio.wait_for(step(*args), timeout=self._budget)
         except TimeoutError:
@@ -210,7 +210,8 @@ class MsalGateway:
         scopes = list(config.scopes or ())
         flow = await self._in_pool(lambda: app.initiate_auth_code_flow(scopes, redirect_uri))
         # Kept as JSON by the flow store: make sure it is plain JSON, nothing MSAL-specific.
-        return json.loads(json.dumps(flow))  # type: ignore[no-any-return]
+        plain: dict[str, Any] = json.loads(json.dumps(flow))
+        return plain
 
     async def _redeem(
         self, config: AuthorityConfig, url: str, protocol: dict[str, Any], reply: dict[str, str]

@@ -14,7 +14,7 @@ import socket
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 
@@ -84,7 +84,9 @@ def _bind(host: str, port: int, setting: str) -> socket.socket:
                         f"free the port or set {setting}") from None
 
 
-def _config(app: Any, *, log_level: str, lifespan: str, **tls: Any) -> uvicorn.Config:
+def _config(
+    app: Any, *, log_level: str, lifespan: Literal["on", "off"], **tls: Any
+) -> uvicorn.Config:
     return uvicorn.Config(
         app, lifespan=lifespan, loop="asyncio", http="h11", ws="none", server_header=False,
         proxy_headers=False, timeout_graceful_shutdown=1, **uvicorn_options(log_level), **tls,

@@ -93,7 +93,8 @@ def _readiness(container: Container) -> Readiness:
     checks: dict[str, Check] = {"database": database}
     if settings.redis_url:
         async def redis_ping() -> None:
-            if not await container.redis().ping():
+            connector = container.redis()  # set whenever redis_url is
+            if connector is None or not await connector.ping():
                 raise RuntimeError("Redis did not answer")
         checks["redis"] = redis_ping
     for authority in settings.authorities:

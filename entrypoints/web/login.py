@@ -124,8 +124,8 @@ async def _finish(
         security_log.login_failed(error.code, correlation, stage="callback",
                                   authority=error.authority or "unknown")
         answer = browser_error(error, fallback, correlation)
-        for name, value, options in spent:
-            answer.set_cookie(name, value, **options)  # type: ignore[arg-type]
+        for cookie in spent:
+            answer.set_cookie(cookie)
         return answer
     security_log.login_succeeded(outcome.user_id, outcome.session_id, correlation,
                                  authority=outcome.authority or "unknown")

@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Litestar
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.correlation import CORRELATION
@@ -95,7 +96,7 @@ async def _refuse(send: Send, refused: BodyRefused) -> None:
         "headers": [(b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode())],
     })
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 async def _read_body(receive: Receive) -> bytes | None:
@@ -144,11 +145,11 @@ def edge(
     """The edge around `app` (see the module's docstring)."""
 
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         correlation = secrets.token_hex(8)
-        state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+        state: dict[str, Any] = scope.setdefault("state", {})
         state["correlation_id"] = correlation
         reset = CORRELATION.set(correlation)
         started = time.perf_counter()
@@ -159,7 +160,7 @@ def edge(
                 status["code"] = message["status"]
                 if on_respond is not None:
                     on_respond(scope)
-                message["headers"] = _finish_headers(  # type: ignore[typeddict-unknown-key]
+                message["headers"] = _finish_headers(
                     list(message.get("headers", [])), correlation
                 )
             await send(message)

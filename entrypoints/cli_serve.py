@@ -59,11 +59,16 @@ def _metrics_folder() -> str | None:
 def run(args: argparse.Namespace) -> int:
     import shutil
 
+    import os
+
     ours = _metrics_folder()
     try:
         return _run(args)
     finally:
         if ours:
+            # ours alone: forget it too, or a later serve of this process (the CLI run
+            # in-process by tests, or embedded) would inherit a folder that is gone
+            os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
             shutil.rmtree(ours, ignore_errors=True)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from adapters.memory import MemoryDatabase
-from core.errors import ErrorCode, SignInError
+from core.errors import AdminError, AdminErrorCode, ErrorCode, SignInError
 from core.identity import ExternalIdentity, RedeemedLogin
 from core.usecases.complete_signin import CompleteSignIn, CompleteSignInInput
 from tests.core.builders import TENANT_2, aad
@@ -111,3 +111,11 @@ def test_an_error_keeps_its_code_and_detail_and_prints_both() -> None:
     assert error.frontend_origin is None
     assert str(error) == "login_expired: unknown state"
     assert str(SignInError(ErrorCode.LOGIN_EXPIRED)) == "login_expired"
+
+
+def test_an_admin_refusal_keeps_its_code_and_reason_and_prints_both() -> None:
+    error = AdminError(AdminErrorCode.LAST_OWNER, "a workspace keeps at least one owner")
+    assert (error.code, error.detail) == (AdminErrorCode.LAST_OWNER, "a workspace keeps at least one owner")
+    assert str(error) == "last_owner: a workspace keeps at least one owner"
+    bare = AdminError(AdminErrorCode.NOT_FOUND)
+    assert (bare.detail, str(bare)) == ("", "not_found")

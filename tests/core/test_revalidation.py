@@ -78,6 +78,11 @@ async def test_refresh_renews_the_microsoft_tokens_and_the_confirmation(world: W
     refreshed = await world.refresh(done.token)
     after = await stored(world, done.session_id)
     assert refreshed.revalidation is not None and refreshed.revalidation.verdict is Verdict.CONFIRMED
+    outcome = refreshed.revalidation
+    assert (outcome.session_id, outcome.user_id) == (done.session_id, done.user_id)
+    confirmed = refreshed.revalidation.session
+    assert confirmed is not None and confirmed.confirmed_at == world.clock.now()
+    assert confirmed.microsoft_tokens == after.microsoft_tokens
     assert after.confirmed_at == world.clock.now()
     assert before.microsoft_tokens is not None and after.microsoft_tokens is not None
     assert after.microsoft_tokens.refresh_token != before.microsoft_tokens.refresh_token
@@ -94,6 +99,7 @@ async def test_refresh_of_a_disabled_account_closes_the_session_at_once(world: W
     assert isinstance(error, SessionClosedByMicrosoft) and error.code is ErrorCode.INVALID_TOKEN
     assert (error.revalidation.verdict, error.revalidation.reason) == (Verdict.CLOSED, "account_disabled")
     assert error.revalidation.microsoft_code == "AADSTS50057"
+    assert error.detail == "session closed by re-validation (account_disabled)"
     closed = await stored(world, done.session_id)
     assert closed.revoked_at == world.clock.now() and closed.microsoft_tokens is None
     cached = await world.cache.get(done.session_id)
@@ -112,6 +118,7 @@ async def test_refresh_while_microsoft_is_unreachable_keeps_the_session_as_it_is
     assert kept == (Verdict.KEPT, "microsoft_unreachable")
     after = await stored(world, done.session_id)
     assert after.microsoft_tokens == before.microsoft_tokens and after.confirmed_at == before.confirmed_at
+    assert refreshed.revalidation.session == before  # the session as it was, unchanged
 
 
 async def test_refresh_unconfirmed_for_max_unconfirmed_closes_the_session() -> None:

@@ -261,7 +261,10 @@ async def test_frontchannel_logout_closes_exactly_the_sessions_of_that_microsoft
 async def test_frontchannel_logout_without_a_usable_iss_and_sid_is_an_invalid_request(
     world: World, iss: str | None, sid: str | None
 ) -> None:
-    assert (await failure(world.frontchannel(iss, sid))).code is ErrorCode.INVALID_REQUEST
+    refused = await failure(world.frontchannel(iss, sid))
+    assert (refused.code, refused.detail) == (
+        ErrorCode.INVALID_REQUEST, "front-channel logout needs iss and sid"
+    )
 
 
 async def test_frontchannel_logout_accepts_the_longest_iss_and_sid(world: World) -> None:
@@ -292,7 +295,8 @@ async def test_a_frontchannel_sign_out_is_refused_by_the_token_check_at_once_and
     issuer, sid = world.microsoft.sign_out(World.username(ALICE))[0]
     await world.frontchannel(issuer, sid)
     task.cancel()
-    assert (await failure(world.check_access(first.token))).code is ErrorCode.INVALID_TOKEN
+    refused = await failure(world.check_access(first.token))
+    assert (refused.code, refused.detail) == (ErrorCode.INVALID_TOKEN, "session closed")  # known here
     assert (await world.check_access(bob.token)).claims.session_id == bob.session_id
     assert heard == [Revocation((first.session_id,))]
 
@@ -309,7 +313,8 @@ async def test_a_session_the_sweep_closes_is_refused_by_the_token_check_at_once_
     heard, task = await _heard(world)
     await world.sweep()
     task.cancel()
-    assert (await failure(world.check_access(alice.token))).code is ErrorCode.INVALID_TOKEN
+    refused = await failure(world.check_access(alice.token))
+    assert (refused.code, refused.detail) == (ErrorCode.INVALID_TOKEN, "session closed")  # known here
     assert (await world.check_access(bob.token)).claims.session_id == bob.session_id
     assert heard == [Revocation((alice.session_id,))]
 
@@ -320,3 +325,16 @@ async def test_a_frontchannel_call_that_closes_nothing_announces_nothing(world: 
     assert (await world.frontchannel("https://nobody/v2.0", "sid")).closed == ()
     task.cancel()
     assert heard == []
+
+
+async def test_a_session_whose_account_is_gone_is_closed_at_its_next_renewal(world: World) -> None:
+    done = await world.login(ALICE)
+    async with world.db.unit_of_work() as uow:
+        session = await uow.sessions.get(done.session_id)
+        assert session is not None
+        await uow.sessions.update(replace(session, account_id="no-such-account"))
+        await uow.commit()
+    world.clock.advance(timedelta(minutes=40))
+    error = await failure(world.refresh(done.token))
+    assert isinstance(error, SessionClosedByMicrosoft)
+    assert (error.revalidation.verdict, error.revalidation.reason) == (Verdict.CLOSED, "account_mismatch")

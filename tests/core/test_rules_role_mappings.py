@@ -150,3 +150,15 @@ def test_an_invite_above_a_role_a_mapping_raised_makes_it_a_plain_direct_grant()
     offer = invite("alice@contoso.com", workspace_id=1, role="owner")
     grants = grant_invites(alice, [offer], [raised], ROLES, T0)
     assert grants.raised == (Membership(alice.id, 1, "owner", T0, D, None),)
+
+
+def test_a_group_mapping_matches_whatever_the_case_of_either_side() -> None:
+    mappings = [rule(GROUP_A.upper(), 1, "editor", MappingSource.GROUP)]
+    assert mapped_roles(mappings, [], [GROUP_A], ROLES) == {1: "editor"}
+    assert mapped_roles(mappings, [], [GROUP_A.upper()], ROLES) == {1: "editor"}
+
+
+def test_a_workspace_left_as_it_is_does_not_stop_the_ones_after_it() -> None:
+    grants = apply([member(1, "viewer", M)], {1: "viewer", 2: "editor"})
+    assert grants.added == (member(2, "editor", M),) and grants.changed == grants.removed == ()
+    assert grants.memberships == (member(1, "viewer", M), member(2, "editor", M))

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from adapters.memory import MemoryDatabase
-from core.access import Access
+from core.access import Access, Principal
 from core.errors import ErrorCode, SignInError
 from core.identity import SessionClaims
 from core.model import Session
@@ -17,7 +17,7 @@ from core.usecases.complete_signin import SignedIn
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.sessions import remember
 from core.usecases.users import DescribeSession
-from tests.core.builders import aad, local
+from tests.core.builders import aad, local, user
 from tests.core.world import World
 
 ALICE = aad("alice@contoso.com")
@@ -358,6 +358,35 @@ async def test_only_the_most_recently_used_descriptions_are_kept() -> None:
     await describe(c)
     assert units.opened == 3
     assert (await describe(b)).session_id == b.principal.session.id and units.opened == 4
+
+
+def _access_to(session_id: str, world: World) -> Access:
+    now = world.clock.now()
+    hour = timedelta(hours=1)
+    session = Session(session_id, "u-1", "acc-1", "aad", now, now + hour, now + 2 * hour)
+    return Access(SessionClaims("u-1", session_id, "j", now, now + timedelta(hours=1)),
+                  Principal(session, user(), (), (), now))
+
+
+async def test_ten_thousand_descriptions_are_kept_by_default(world: World) -> None:
+    units = _CountedUnits(world)
+    describe = DescribeSession(units)
+    accesses = [_access_to(f"s-{n}", world) for n in range(10_001)]
+    for access in accesses[:10_000]:
+        await describe(access)
+    await describe(accesses[0])  # kept: the oldest of ten thousand
+    assert units.opened == 10_000
+    await describe(accesses[10_000])  # one more: the least recently used (s-1) goes
+    await describe(accesses[0])
+    assert units.opened == 10_001
+    await describe(accesses[1])
+    assert units.opened == 10_002
+
+
+def test_a_description_memory_holds_at_least_one() -> None:
+    assert DescribeSession(MemoryDatabase().unit_of_work, max_entries=1) is not None
+    with pytest.raises(ValueError, match="^max_entries must be at least 1$"):
+        DescribeSession(MemoryDatabase().unit_of_work, max_entries=0)
 
 
 # DisableUser -------------------------------------------------------------------------------

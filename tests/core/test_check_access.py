@@ -450,3 +450,33 @@ async def test_a_membership_whose_role_is_no_longer_defined_meets_no_role_requir
     assert [(g.workspace_id, g.role) for g in passed.principal.grants] == [(1, "legacy")]
     for role in ("guest", "viewer"):
         assert await failure(world.check_access(done.token, 1, role)) is ErrorCode.ACCESS_DENIED
+
+
+async def test_a_session_found_closed_in_the_database_is_remembered_as_closed(world: World) -> None:
+    check, units = counted(world)
+    done = await world.login(ALICE)
+    await revoke_behind_its_back(world, done.session_id)
+    assert await refusal(check(done.token)) == (ErrorCode.INVALID_TOKEN, "session closed")
+    opened = units.opened
+    await world.cache.delete(done.session_id)  # neither the cache nor the database is asked again
+    world.clock.advance(timedelta(minutes=5))
+    assert await refusal(check(done.token)) == (ErrorCode.INVALID_TOKEN, "session closed")
+    assert units.opened == opened
+
+
+async def test_a_check_that_joins_a_confirmation_is_refused_if_the_session_timed_out_meanwhile() -> None:
+    from core.policy import SignInPolicy
+
+    world = World(policy=SignInPolicy(session_idle=timedelta(minutes=30)))
+    await world.standard_setup()
+    done = await world.login(ALICE)
+    units = GatedUnits(world)
+    check = CheckAccess(world.tokens, world.cache, world.recent, units, world.clock)
+    world.clock.advance(timedelta(minutes=30) - BOUND / 2)
+    [before] = await in_flight(check, done.token)  # just before the idle timeout
+    world.clock.advance(BOUND / 2)
+    [after] = await in_flight(check, done.token)  # joins it, at the timeout itself
+    units.gate.set()
+    assert (await before).principal.session.id == done.session_id
+    assert await refusal(after) == (ErrorCode.INVALID_TOKEN, "session closed")
+    assert units.opened == 1

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from core.usecases.clients import ResourceClients
+from core.usecases.users import DescribeSession
 from tests.core.builders import aad
 from tests.core.world import World
 
@@ -21,7 +22,7 @@ async def _authenticate(world: World, token: str, secret: str) -> object:
 
 async def _describe(world: World, token: str, secret: str) -> object:
     current = await world.check_access(token)
-    return (await world.describe(current)).session_id
+    return (await DescribeSession(world.db.unit_of_work)(current)).session_id  # nothing kept yet
 
 
 async def _list_clients(world: World, token: str, secret: str) -> object:

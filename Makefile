@@ -4,15 +4,28 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTEST := $(PY) -m pytest
 
-.PHONY: install test lint run bench mutation mutation-changed screenshots clean
+.PHONY: install lock test lint run bench mutation mutation-changed screenshots clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Reproducible: every package (the dev extra included) at the version and hash
+# requirements.lock pins, then the project itself without resolving anything again.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
+
+# Re-resolve after a change of pyproject.toml's dependencies (or to take new releases):
+# requirements.lock (runtime + dev: make install, CI) and requirements-runtime.lock (the
+# same versions, runtime only: deploy/install.sh), both with hashes, for every platform.
+UV_COMPILE = $(VENV)/bin/uv pip compile -q pyproject.toml --generate-hashes --universal --python-version 3.11
+lock:
+	test -x $(PY) || python3 -m venv $(VENV)
+	test -x $(VENV)/bin/uv || $(PY) -m pip install -q --disable-pip-version-check uv
+	$(UV_COMPILE) --extra dev $(if $(UPGRADE),--upgrade) -o requirements.lock
+	$(UV_COMPILE) -c requirements.lock -o requirements-runtime.lock
 
 # The whole suite. First the core on its own, so its branch coverage is measured
 # by tests/core alone (the gate is 95 %); then everything else, with a summary.

@@ -12,10 +12,11 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from adapters.msal.config import b2c_policy, external_tenant
+from adapters.redis.urls import RedisUrlError, parse_redis_url
 from core.emails import normalise_domain
 from core.navigation import parse_origin
 from core.policy import MAX_INVITE_LIFETIME
-from entrypoints.settings_table import SETTINGS, default
+from entrypoints.settings_table import SECRET_FILES, SETTINGS, default
 
 T = TypeVar("T")
 DELIVERIES = ("fragment", "query", "code")
@@ -174,13 +175,56 @@ def _url(name: str, value: str | None, *, https_only: bool) -> str:
     return (value or "").rstrip("/")
 
 
+def _read_secret_file(variable: str, path: str) -> str:
+    """The content of the secret file `variable` names, its trailing newline stripped.
+    An error names the variable and the path, never the content."""
+    if not path.strip():
+        raise SettingsError(f"{variable}: name the file to read")
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise SettingsError(f"{variable}: cannot read {path!r}: {reason}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SettingsError(f"{variable}: {path!r} is not UTF-8 text") from None
+    value = text.rstrip("\r\n")
+    if not value.strip():
+        # an empty secret would silently fall back to the embedded default (the sandbox's)
+        raise SettingsError(f"{variable}: {path!r} is empty")
+    return value
+
+
+def resolve_secret_files(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` with each `SIGNIN_<NAME>_FILE` of a secret setting replaced by `SIGNIN_<NAME>`
+    holding the file's content. Both given for one setting is refused, naming both."""
+    out = {k: v for k, v in env.items() if k not in SECRET_FILES}
+    for variable, name in SECRET_FILES.items():
+        if variable not in env:
+            continue
+        if name in env:
+            raise SettingsError(f"{name} and {variable} are both set: set only one of them")
+        out[name] = _read_secret_file(variable, env[variable])
+    return out
+
+
+def setting_from_environment(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """One setting as the service would read it (a secret also from its `_FILE`), for the
+    commands that need only that one; None when unset."""
+    source = os.environ if environ is None else environ
+    return resolve_secret_files({k: v for k, v in source.items() if k in (name, name + "_FILE")}).get(name)
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every setting; raises `SettingsError` naming the first bad one."""
     source = os.environ if environ is None else environ
-    env = {k: v for k, v in source.items() if k.startswith("SIGNIN_")}
-    unknown = sorted(k for k in set(env) - {s.name for s in SETTINGS} if not k.startswith("SIGNIN_TEST_"))
+    given = {k: v for k, v in source.items() if k.startswith("SIGNIN_")}
+    known = {s.name for s in SETTINGS} | set(SECRET_FILES)
+    unknown = sorted(k for k in set(given) - known if not k.startswith("SIGNIN_TEST_"))
     if unknown:
         raise SettingsError(f"{unknown[0]} is not a setting of azure-signin (typo?)")
+    env = resolve_secret_files(given)
     r = _Reader(env)
     mode = r.text("SIGNIN_ENV") or "embedded"
     if mode not in ("embedded", "production"):
@@ -206,8 +250,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if not database_url.startswith(("sqlite", "postgresql", "postgres")):
         raise SettingsError("SIGNIN_DATABASE_URL: must be a sqlite:/// or postgresql:// URL")
     redis_url = r.text("SIGNIN_REDIS_URL")
-    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
-        raise SettingsError("SIGNIN_REDIS_URL: must be a redis:// or rediss:// URL")
+    if redis_url:
+        try:
+            parse_redis_url(redis_url)
+        except RedisUrlError as exc:
+            raise SettingsError(f"SIGNIN_REDIS_URL: {exc}") from None
     settings = Settings(
         env=mode,
         data_dir=data_dir,

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CITED = re.compile(r"`(tests/[\w/]+\.py)::([\w:]+)`")
+CITED = re.compile(r"`((?:tests|adapters/contracts)/[\w/]+\.py)::([\w:]+)`")
 
 
 def _names(path: Path) -> set[str]:

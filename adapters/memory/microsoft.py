@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit
@@ -65,6 +65,20 @@ def _error_reply(description: str) -> SignInError:
     return _fail(ErrorCode.ACCESS_DENIED, "Microsoft answered with an error")
 
 
+def _as_the_token_says(identity: ExternalIdentity, claims: Mapping[str, Any]) -> ExternalIdentity:
+    """The directory's identity, its email verified only where the token vouches for it, as
+    Graph's reader decides (`ProfileReaderContract`): a B2C sign-in through another provider
+    (the token's `idp`) is federated and never verified; an Azure AD email only when the
+    token names that very address with `xms_edov` true; a B2C local account's as written."""
+    idp = claims.get("idp")
+    if identity.kind is not SignInKind.AZURE_AD and isinstance(idp, str) and idp:
+        return replace(identity, kind=SignInKind.FEDERATED, idp=idp, email_verified=False)
+    if identity.kind is SignInKind.AZURE_AD:
+        vouched = claims.get("xms_edov") is True and claims.get("email") == identity.email
+        return replace(identity, email_verified=identity.email_verified and vouched)
+    return identity
+
+
 class FakeMicrosoft:
     """`IdentityGateway` and `ProfileReader` in one, played in-process: for core tests and
     as an embedded fake when even the Azure sandbox is too much.
@@ -80,6 +94,12 @@ class FakeMicrosoft:
     makes Microsoft refuse them from then on (a disabled account, a reset password), and
     `sign_out(username)` ends the user's Microsoft sessions and returns their (`iss`,
     `sid`) pairs, as Microsoft's front-channel logout would name them.
+
+    `read` vouches for an email only as the token does (`ProfileReaderContract`): a B2C
+    sign-in through another provider is never verified, and a verified address is the one the
+    token names. With `scripted=True` it hands back the directory's identity exactly as
+    written instead, even a verification no correct reader would give: the core tests script
+    such identities to hold the core's own defences.
 
     Like Microsoft, it knows the app's registered redirect URIs (`redirect_uris=`; by default
     any absolute https URL, or http on localhost): its page refuses a flow begun with another
@@ -106,6 +126,7 @@ class FakeMicrosoft:
         client_id: str = "fake-client-id",
         code_ttl: timedelta = timedelta(minutes=5),
         redirect_uris: Iterable[str] | None = None,
+        scripted: bool = False,
     ) -> None:
         self._clock = clock
         self._ids = ids
@@ -115,6 +136,7 @@ class FakeMicrosoft:
         self._client_id = client_id
         self._code_ttl = code_ttl
         self._redirect_uris = None if redirect_uris is None else frozenset(redirect_uris)
+        self._scripted = scripted
         self._begun: ExpiringMap[str, Mapping[str, Any]] = ExpiringMap()
         self._codes: ExpiringMap[str, _IssuedCode] = ExpiringMap()
         self._failures: dict[str, list[SignInError]] = {}
@@ -300,7 +322,7 @@ class FakeMicrosoft:
         issuer, object_id = login.claims.get("iss"), login.claims.get("oid")
         for identity in self._users.values():
             if identity.issuer == issuer and identity.object_id == object_id:
-                return identity
+                return identity if self._scripted else _as_the_token_says(identity, login.claims)
         raise _fail(ErrorCode.INVALID_TOKEN, "no profile belongs to the token's oid")
 
     # -- helpers --------------------------------------------------------------------------

@@ -59,6 +59,29 @@ def downgrade(database: str | DatabaseConfig, revision: str = "base") -> None:
     _on_worker_thread(lambda: command.downgrade(alembic_config(database), revision))
 
 
+def new_revision(database: str | DatabaseConfig, message: str, *, autogenerate: bool = False) -> Path:
+    """Write the next migration (`versions/NNNN_<slug>.py`, chained after the head) and
+    return its path. With `autogenerate`, its body is the difference between the models and
+    `database` (which must be at head); else empty `upgrade`/`downgrade` to fill in.
+
+    Only from a source checkout: a migration written into an installed package is lost."""
+    if not (MIGRATIONS.parents[2] / "pyproject.toml").exists():
+        raise RuntimeError("db revision writes into the source tree: run it in a checkout (pip install -e .)")
+    head = head_revision()
+    rev_id = f"{int(head) + 1:04d}" if head.isdigit() else None
+    config = alembic_config(database)
+    config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    config.set_main_option("truncate_slug_length", "40")
+
+    def write() -> Path:
+        script = command.revision(config, message=message, autogenerate=autogenerate, rev_id=rev_id)
+        if script is None or isinstance(script, list):  # pragma: no cover - one head, one script
+            raise RuntimeError("alembic wrote no single revision")
+        return Path(script.path)
+
+    return _on_worker_thread(write)
+
+
 def head_revision() -> str:
     """The schema revision this code expects."""
     head = ScriptDirectory(str(MIGRATIONS)).get_current_head()

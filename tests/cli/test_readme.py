@@ -25,8 +25,15 @@ def _default(setting: Setting) -> str:
     return f"`{_cell(setting.default)}`"
 
 
+def _description(setting: Setting) -> str:
+    text = _cell(setting.description)
+    if setting.secret:
+        text += f"; or `{setting.name}_FILE`: a file holding it (trailing newline stripped)"
+    return text
+
+
 def row(setting: Setting) -> str:
-    return (f"| `{setting.name}` | {_default(setting)} | {_cell(setting.description)} | "
+    return (f"| `{setting.name}` | {_default(setting)} | {_description(setting)} | "
             f"`{_cell(setting.example)}` |")
 
 

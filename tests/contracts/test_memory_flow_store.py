@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.contracts.flow_store import FlowStoreContract
 from adapters.memory import ManualClock, MemoryFlowStore
-from tests.contracts.flow_store import FlowStoreContract
 
 
 class TestMemoryFlowStore(FlowStoreContract):
     @pytest.fixture
-    def clock(self) -> ManualClock:
-        return ManualClock()
+    def clock(self, manual_clock: ManualClock) -> ManualClock:
+        return manual_clock  # the contract plugin's shared fixture
 
     @pytest.fixture
     def flow_store(self, clock: ManualClock) -> MemoryFlowStore:

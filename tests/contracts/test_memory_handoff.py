@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.contracts.handoff import TokenHandoffContract
 from adapters.memory import ManualClock
 from adapters.memory.handoff import MemoryTokenHandoff
-from tests.contracts.handoff import TokenHandoffContract
 
 
 class TestMemoryTokenHandoff(TokenHandoffContract):
     @pytest.fixture
-    def clock(self) -> ManualClock:
-        return ManualClock()
+    def clock(self, manual_clock: ManualClock) -> ManualClock:
+        return manual_clock  # the contract plugin's shared fixture
 
     @pytest.fixture
     def handoff(self, clock: ManualClock) -> MemoryTokenHandoff:

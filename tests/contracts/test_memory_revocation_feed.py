@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.contracts.revocation_feed import RevocationFeedContract
 from adapters.memory.revocations import MemoryRevocationFeed
-from tests.contracts.revocation_feed import RevocationFeedContract
 
 
 class TestMemoryRevocationFeed(RevocationFeedContract):

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.contracts.session_cache import SessionCacheContract
 from adapters.memory import ManualClock, MemorySessionCache
-from tests.contracts.session_cache import SessionCacheContract
 
 
 class TestMemorySessionCache(SessionCacheContract):
     @pytest.fixture
-    def clock(self) -> ManualClock:
-        return ManualClock()
+    def clock(self, manual_clock: ManualClock) -> ManualClock:
+        return manual_clock  # the contract plugin's shared fixture
 
     @pytest.fixture
     def session_cache(self, clock: ManualClock) -> MemorySessionCache:

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.contracts.tokens import TokenContract
 from adapters.memory import ManualClock, MemoryTokenService, RandomIds
-from tests.contracts.tokens import TokenContract
 
 
 class TestMemoryTokenService(TokenContract):
     @pytest.fixture
-    def clock(self) -> ManualClock:
-        return ManualClock()
+    def clock(self, manual_clock: ManualClock) -> ManualClock:
+        return manual_clock  # the contract plugin's shared fixture
 
     @pytest.fixture
     def issuer(self, clock: ManualClock) -> MemoryTokenService:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.contracts.unit_of_work import UnitOfWorkContract
 from adapters.memory import MemoryDatabase
-from tests.contracts.unit_of_work import UnitOfWorkContract
 
 
 class TestMemoryUnitOfWork(UnitOfWorkContract):

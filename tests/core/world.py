@@ -53,7 +53,9 @@ class World:
         self.flows = MemoryFlowStore(self.clock)
         self.cache: SessionCache = self.cache or MemorySessionCache(self.clock)
         self.tokens = MemoryTokenService(self.clock, self.ids)
-        self.microsoft = FakeMicrosoft(self.clock, self.ids, redirect_uris=(REDIRECT_URI,))
+        # scripted: the identities written here reach the core as written, even those no
+        # correct profile reader would produce (a verified federated email, say)
+        self.microsoft = FakeMicrosoft(self.clock, self.ids, redirect_uris=(REDIRECT_URI,), scripted=True)
         self.record = RecordSignIn(uow, self.clock, self.ids, self.policy)
         self.start = StartLogin(
             self.flows, self.microsoft, self.clock, self.ids, self.policy, ALLOWED_ORIGINS

@@ -182,3 +182,96 @@ def test_production_refuses_the_sandboxs_external_id_values(missing):
 def test_an_external_id_authority_must_name_its_tenant_over_https(authority):
     with pytest.raises(SettingsError, match="SIGNIN_EXTERNAL_AUTHORITY"):
         load_settings({"SIGNIN_PROVIDERS": "external", "SIGNIN_EXTERNAL_AUTHORITY": authority})
+
+
+# --- secrets from files (Docker / Kubernetes secrets: SIGNIN_<NAME>_FILE) -----------------
+
+SECRETS = [s.name for s in SETTINGS if s.secret]
+
+
+def test_the_secret_settings_are_the_credentials_and_the_urls_that_may_hold_a_password():
+    assert set(SECRETS) == {
+        "SIGNIN_AAD_CLIENT_SECRET", "SIGNIN_B2C_CLIENT_SECRET", "SIGNIN_EXTERNAL_CLIENT_SECRET",
+        "SIGNIN_TOKEN_ENCRYPTION_KEY", "SIGNIN_DATABASE_URL", "SIGNIN_REDIS_URL",
+    }
+
+
+@pytest.mark.parametrize("name", SECRETS)
+def test_every_secret_setting_is_read_from_its_file_without_the_trailing_newline(name, tmp_path):
+    value = PRODUCTION.get(name) or "sandbox-secret-from-a-file"
+    secret = tmp_path / "secret"
+    secret.write_text(value + "\n")
+    env = {k: v for k, v in PRODUCTION.items() if k != name}
+    env[name + "_FILE"] = str(secret)
+    if name == "SIGNIN_EXTERNAL_CLIENT_SECRET":
+        env = {**PRODUCTION, "SIGNIN_PROVIDERS": "aad,b2c,external",
+               "SIGNIN_EXTERNAL_AUTHORITY": "https://contoso.ciamlogin.com/contoso.onmicrosoft.com",
+               "SIGNIN_EXTERNAL_CLIENT_ID": "33333333-3333-3333-3333-333333333333",
+               name + "_FILE": str(secret)}
+    settings = load_settings(env)
+    read = {
+        "SIGNIN_DATABASE_URL": settings.database_url,
+        "SIGNIN_REDIS_URL": settings.redis_url,
+        "SIGNIN_TOKEN_ENCRYPTION_KEY": settings.token_encryption_key,
+        **{f"SIGNIN_{a.name.upper()}_CLIENT_SECRET": a.client_secret for a in settings.authorities},
+    }
+    assert read[name] == value
+
+
+def test_a_file_counts_as_the_setting_production_requires(tmp_path):
+    secret = tmp_path / "aad"
+    secret.write_text("from-the-vault\r\n")
+    env = {k: v for k, v in PRODUCTION.items() if k != "SIGNIN_AAD_CLIENT_SECRET"}
+    env["SIGNIN_AAD_CLIENT_SECRET_FILE"] = str(secret)
+    aad = load_settings(env).authorities[0]
+    assert aad.client_secret == "from-the-vault"
+
+
+def test_both_the_setting_and_its_file_is_refused_naming_both(tmp_path):
+    secret = tmp_path / "b2c"
+    secret.write_text("other")
+    env = {**PRODUCTION, "SIGNIN_B2C_CLIENT_SECRET_FILE": str(secret)}
+    with pytest.raises(SettingsError) as refused:
+        load_settings(env)
+    assert "SIGNIN_B2C_CLIENT_SECRET and SIGNIN_B2C_CLIENT_SECRET_FILE" in str(refused.value)
+
+
+@pytest.mark.parametrize("problem", ["missing", "a folder", "unreadable", "empty", "not utf-8", "blank path"])
+def test_a_secret_file_that_cannot_be_used_is_named_and_its_content_never_shown(problem, tmp_path):
+    import os
+
+    path = tmp_path / "key"
+    if problem == "a folder":
+        path.mkdir()
+    elif problem == "unreadable":
+        path.write_text("top-secret-value")
+        path.chmod(0)
+        if os.access(path, os.R_OK):  # root reads anything: make it unreadable another way
+            path.chmod(0o600)
+            path.unlink()
+            path.symlink_to(path)  # a loop: ELOOP for everyone
+    elif problem == "empty":
+        path.write_text("\n")
+    elif problem == "not utf-8":
+        path.write_bytes(b"top-secret-\xff")
+    env = {k: v for k, v in PRODUCTION.items() if k != "SIGNIN_TOKEN_ENCRYPTION_KEY"}
+    env["SIGNIN_TOKEN_ENCRYPTION_KEY_FILE"] = "  " if problem == "blank path" else str(path)
+    with pytest.raises(SettingsError) as refused:
+        load_settings(env)
+    message = str(refused.value)
+    assert message.startswith("SIGNIN_TOKEN_ENCRYPTION_KEY_FILE: ")
+    assert "top-secret" not in message
+    if problem != "blank path":
+        assert str(path) in message
+
+
+def test_a_file_variant_of_a_setting_that_is_not_secret_is_an_unknown_setting(tmp_path):
+    with pytest.raises(SettingsError, match="SIGNIN_PORT_FILE is not a setting"):
+        load_settings({"SIGNIN_PORT_FILE": str(tmp_path / "port")})
+
+
+def test_the_readme_names_each_file_variant():
+    from tests.cli.test_readme import README
+
+    text = README.read_text()
+    assert [n for n in SECRETS if f"`{n}_FILE`" not in text] == []

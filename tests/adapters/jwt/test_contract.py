@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.contracts.tokens import TokenContract
 from adapters.jwt import JwtTokenService, KeySet
 from tests.adapters.jwt.conftest import AUDIENCE, ISSUER, MovableClock
-from tests.contracts.tokens import TokenContract
 
 
 class TestJwtTokenService(TokenContract):

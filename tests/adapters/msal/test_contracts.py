@@ -8,12 +8,12 @@ import pytest
 import pytest_asyncio
 
 from adapters.azure_sandbox.testing import REDIRECT_URI, SandboxHandle
+from adapters.contracts.microsoft import IdentityGatewayContract, ProfileReaderContract
 from adapters.graph import GraphProfileReader
 from adapters.memory.clock import SystemClock
 from adapters.msal import MsalGateway
 from core.identity import AuthorizationRequest
 from tests.adapters.msal.fixtures import TIMEOUT, configs_for
-from tests.contracts.microsoft import IdentityGatewayContract, ProfileReaderContract
 
 
 class SandboxFixtures:
@@ -61,6 +61,14 @@ class SandboxFixtures:
         yield disable
         for username in changed:
             sandbox.hook("POST", f"users/{username}/enable")
+
+    @pytest.fixture
+    def b2c_username(self) -> str:
+        return "bob@example.org"  # a B2C local account (email sign-in)
+
+    @pytest.fixture
+    def federated_username(self) -> str:
+        return "carol@gmail.com"  # Google, federated through B2C
 
     @pytest.fixture
     def redirect_uri(self) -> str:

@@ -5,13 +5,13 @@ import asyncio
 import pytest
 from redis.asyncio import Redis
 
+from adapters.contracts.flow_store import FlowStoreContract
+from adapters.contracts.handoff import TokenHandoffContract
+from adapters.contracts.revocation_feed import RevocationFeedContract
+from adapters.contracts.session_cache import SessionCacheContract
 from adapters.redis import RedisConnector, RedisFlowStore, RedisSessionCache
 from adapters.redis.handoff import RedisTokenHandoff
 from adapters.redis.revocations import RedisRevocationFeed
-from tests.contracts.flow_store import FlowStoreContract
-from tests.contracts.handoff import TokenHandoffContract
-from tests.contracts.revocation_feed import RevocationFeedContract
-from tests.contracts.session_cache import SessionCacheContract
 
 pytestmark = pytest.mark.redis
 

@@ -5,9 +5,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from adapters.contracts.unit_of_work import UnitOfWorkContract
 from adapters.sql import DatabaseConfig, SqlDatabase
 from tests.adapters.sql.support import count_rows, sqlite_row_counts
-from tests.contracts.unit_of_work import UnitOfWorkContract
 
 
 class TestSqliteUnitOfWork(UnitOfWorkContract):

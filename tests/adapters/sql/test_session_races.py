@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from adapters.contracts.records import Person, at, session
 from adapters.sql import DatabaseConfig, SqlDatabase
-from tests.contracts.records import Person, at, session
 
 pytestmark = pytest.mark.postgres
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from adapters.contracts._support import RowCounts, counts
+from adapters.contracts.uow_support import UnitOfWorkFixtures, committed, refused_as_duplicate
 from core.model import ResourceClient
 from core.ports.unit_of_work import UnitOfWorkFactory
-from tests.contracts._support import RowCounts, counts
-from tests.contracts.uow_support import UnitOfWorkFixtures, committed, refused_as_duplicate
 
 WHEN = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 

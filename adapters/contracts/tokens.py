@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.contracts._support import Advance, abstract, elapse, not_provided
 from core.errors import ErrorCode, SignInError
 from core.identity import SessionClaims
 from core.ports.clock import Clock
 from core.ports.tokens import TokenIssuer, TokenVerifier
-from tests.contracts._support import Advance, abstract, elapse, not_provided
 
 
 def claims_at(clock: Clock, lifetime: float = 600, *, suffix: str = "1") -> SessionClaims:

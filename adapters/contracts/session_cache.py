@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from adapters.contracts._support import Advance, abstract, elapse
 from core.ports.sessions import CachedSession, SessionCache
-from tests.contracts._support import Advance, abstract, elapse
 
 _EXPIRES = datetime(2031, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
 

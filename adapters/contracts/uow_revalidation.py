@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+from adapters.contracts.records import Person, at, session
+from adapters.contracts.uow_support import UnitOfWorkFixtures, committed
 from core.model import MicrosoftTokens, Session
 from core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from tests.contracts.records import Person, at, session
-from tests.contracts.uow_support import UnitOfWorkFixtures, committed
 
 ISS = "https://login.example.com/11111111-1111-1111-1111-111111111111/v2.0"
 OTHER_ISS = "https://login.example.com/22222222-2222-2222-2222-222222222222/v2.0"

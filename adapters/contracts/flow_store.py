@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from adapters.contracts._support import Advance, abstract, elapse
 from core.identity import LoginFlow
 from core.ports.flows import FlowStore
-from tests.contracts._support import Advance, abstract, elapse
 
 _PROTOCOL: dict[str, Any] = {
     "state": "will-be-replaced",
@@ -20,7 +20,7 @@ _PROTOCOL: dict[str, Any] = {
     "scope": ["openid", "profile", "offline_access"],
     "claims_challenge": None,
     "nested": {"depth": 2, "ratio": 0.5, "flag": True, "list": [1, "two", {"three": 3}]},
-    "unicode": "Zoë – 東京 – \u212a",
+    "unicode": "Zo\u00eb \u2013 \u6771\u4eac \u2013 \u212a",
 }
 
 

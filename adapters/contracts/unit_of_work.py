@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from tests.contracts.uow_admin import WorkspaceAdminContract
-from tests.contracts.uow_clients import ResourceClientContract
-from tests.contracts.uow_people import DirectoryProviderContract, UserAccountContract
-from tests.contracts.uow_revalidation import SessionRevalidationContract
-from tests.contracts.uow_role_mappings import RoleMappingContract
-from tests.contracts.uow_transactions import ReadOnlyContract, TransactionContract
-from tests.contracts.uow_workspaces import InviteSessionContract, WorkspaceRoleContract
+from adapters.contracts.uow_admin import WorkspaceAdminContract
+from adapters.contracts.uow_clients import ResourceClientContract
+from adapters.contracts.uow_people import DirectoryProviderContract, UserAccountContract
+from adapters.contracts.uow_revalidation import SessionRevalidationContract
+from adapters.contracts.uow_role_mappings import RoleMappingContract
+from adapters.contracts.uow_transactions import ReadOnlyContract, TransactionContract
+from adapters.contracts.uow_workspaces import InviteSessionContract, WorkspaceRoleContract
 
 
 class UnitOfWorkContract(

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.contracts.records import ISSUER, Person, account, at, directory, provider, user
+from adapters.contracts.uow_support import UnitOfWorkFixtures, committed, refused_as_duplicate
 from core.model import ProviderKind
 from core.ports.unit_of_work import UnitOfWorkFactory
-from tests.contracts.records import ISSUER, Person, account, at, directory, provider, user
-from tests.contracts.uow_support import UnitOfWorkFixtures, committed, refused_as_duplicate
 
 
 class UserAccountContract(UnitOfWorkFixtures):

@@ -8,9 +8,10 @@ from typing import Any, Literal
 
 import pytest
 
+from adapters.contracts._support import RowCounts, abstract
 from core.errors import DuplicateKey
+from core.model import User, UserAccount
 from core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from tests.contracts._support import RowCounts, abstract
 
 Write = Callable[[UnitOfWork], Awaitable[Any]]
 
@@ -24,6 +25,20 @@ class UnitOfWorkFixtures:
     @pytest.fixture
     def row_counts(self) -> RowCounts:
         return abstract("row_counts", "UnitOfWorkContract")  # type: ignore[no-any-return]
+
+
+def adds_user(new: User) -> Write:
+    """A write adding `new` to the users."""
+    async def write(uow: UnitOfWork) -> None:
+        await uow.users.add(new)
+    return write
+
+
+def adds_account(new: UserAccount) -> Write:
+    """A write adding `new` to the accounts."""
+    async def write(uow: UnitOfWork) -> None:
+        await uow.accounts.add(new)
+    return write
 
 
 async def committed(uow_factory: UnitOfWorkFactory, *writes: Write) -> None:

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.contracts._support import Advance, RawValues, abstract, elapse, raw_values
 from adapters.crypto import AeadHandoffCipher
 from adapters.memory import RandomIds
 from core.ports.handoff import TokenHandoff
 from core.usecases.handoff import IssueHandoffCode, RedeemHandoffCode
-from tests.contracts._support import Advance, RawValues, abstract, elapse, raw_values
 
 
 @pytest.mark.asyncio

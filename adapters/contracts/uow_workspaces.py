@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
+from adapters.contracts.records import ROLES, Person, add_roles, at, invite, membership, session
+from adapters.contracts.uow_support import UnitOfWorkFixtures, committed, refused_as_duplicate
 from core.model import InviteStatus, MicrosoftTokens, Role
 from core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from tests.contracts.records import ROLES, Person, add_roles, at, invite, membership, session
-from tests.contracts.uow_support import UnitOfWorkFixtures, committed, refused_as_duplicate
 
 
 async def _workspaces(uow_factory: UnitOfWorkFactory, count: int, *, roles: bool = True) -> list[int]:

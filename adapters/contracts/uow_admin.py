@@ -9,10 +9,11 @@ from dataclasses import replace
 
 import pytest
 
+from adapters.contracts._support import RowCounts
+from adapters.contracts.records import Person, add_roles, at, invite, membership, new_id
+from adapters.contracts.uow_support import UnitOfWorkFixtures, committed, refused_as_duplicate
 from core.model import AuditEvent, InviteStatus, Workspace
 from core.ports.unit_of_work import UnitOfWorkFactory
-from tests.contracts.records import Person, add_roles, at, invite, membership, new_id
-from tests.contracts.uow_support import UnitOfWorkFixtures, committed, refused_as_duplicate
 
 
 def event(workspace_id: int, seconds: float, **changes: object) -> AuditEvent:
@@ -198,7 +199,7 @@ class WorkspaceAdminContract(UnitOfWorkFixtures):
         assert stored.status is (InviteStatus.APPLIED if results[0] else InviteStatus.REVOKED)
 
     async def test_audit_events_round_trip_newest_first(
-        self, uow_factory: UnitOfWorkFactory, row_counts
+        self, uow_factory: UnitOfWorkFactory, row_counts: RowCounts
     ) -> None:
         workspace = await _workspace(uow_factory)
         async with uow_factory() as uow:
@@ -219,7 +220,7 @@ class WorkspaceAdminContract(UnitOfWorkFixtures):
             assert list(await uow.audit.list()) == [*same_time, events[1], events[2], events[0]]
             assert list(await uow.audit.list(limit=1)) == [same_time[0]]
             assert list(await uow.audit.for_workspace(99)) == []
-        from tests.contracts._support import counts
+        from adapters.contracts._support import counts
 
         assert (await counts(row_counts))["audit_events"] == 5
 

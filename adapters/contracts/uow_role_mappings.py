@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from adapters.contracts.records import Person, membership, new_id
+from adapters.contracts.uow_support import UnitOfWorkFixtures, committed, refused_as_duplicate
+from adapters.contracts.uow_workspaces import _workspaces
 from core.model import GrantOrigin, MappingSource, RoleMapping
 from core.ports.unit_of_work import UnitOfWorkFactory
-from tests.contracts.records import Person, membership, new_id
-from tests.contracts.uow_support import UnitOfWorkFixtures, committed, refused_as_duplicate
-from tests.contracts.uow_workspaces import _workspaces
 
 GROUP = "0b1e7a2c-0000-4000-8000-00000000000a"
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from adapters.contracts._support import abstract, not_provided
 from core.errors import ErrorCode, GrantRevoked, SignInError
-from core.identity import AuthorizationRequest, ExternalIdentity, LoginFlow, RedeemedLogin
+from core.identity import AuthorizationRequest, ExternalIdentity, LoginFlow, RedeemedLogin, SignInKind
 from core.ports.microsoft import IdentityGateway, ProfileReader
-from tests.contracts._support import abstract, not_provided
 
 SignIn = Callable[[AuthorizationRequest, str, str], Mapping[str, str] | Awaitable[Mapping[str, str]]]
 
@@ -33,6 +33,26 @@ async def reply(sign_in: SignIn, request: AuthorizationRequest, username: str, a
     if inspect.isawaitable(result):
         result = await result
     return dict(result)
+
+
+def token_email(claims: Mapping[str, Any]) -> str | None:
+    """The address the ID token names: Azure AD's `email`, B2C's first `emails`."""
+    email = claims.get("email")
+    if isinstance(email, str):
+        return email
+    emails = claims.get("emails")
+    return emails[0] if isinstance(emails, list) and emails and isinstance(emails[0], str) else None
+
+
+def with_claims(login: RedeemedLogin, claims: Mapping[str, Any]) -> RedeemedLogin:
+    """`login` as if its (validated) ID token had carried `claims`."""
+    return RedeemedLogin(
+        authority=login.authority,
+        claims=dict(claims),
+        access_token=login.access_token,
+        refresh_token=login.refresh_token,
+        id_token=login.id_token,
+    )
 
 
 async def fails_with(call: Awaitable[object]) -> ErrorCode:
@@ -61,6 +81,13 @@ class _MicrosoftFixtures:
     @pytest.fixture
     def authority(self, gateway: IdentityGateway) -> str:
         return gateway.authorities()[0]
+
+    @pytest.fixture
+    def b2c_authority(self, gateway: IdentityGateway) -> str:
+        for name in gateway.authorities():
+            if gateway.can_reset_password(name):
+                return name
+        not_provided("B2C policies: cancel, password reset (no authority with them is configured)")
 
     @pytest.fixture
     def redirect_uri(self) -> str:
@@ -113,13 +140,6 @@ class IdentityGatewayContract(_MicrosoftFixtures):
                 return "alice@contoso.com"
     """
 
-    @pytest.fixture
-    def b2c_authority(self, gateway: IdentityGateway) -> str:
-        for name in gateway.authorities():
-            if gateway.can_reset_password(name):
-                return name
-        not_provided("B2C policies: cancel, password reset (no authority with them is configured)")
-
     async def test_authorities_are_named(self, gateway: IdentityGateway) -> None:
         names = gateway.authorities()
         assert names and all(isinstance(n, str) and n for n in names)
@@ -156,6 +176,28 @@ class IdentityGatewayContract(_MicrosoftFixtures):
         answer["state"] = begun.state + "x"
         code = await fails_with(gateway.redeem(flow_for(begun, authority), answer))
         assert code is ErrorCode.INVALID_REQUEST
+
+    async def test_an_id_token_whose_nonce_is_not_the_flows_is_an_invalid_token(
+        self,
+        gateway: IdentityGateway,
+        sign_in: SignIn,
+        known_username: str,
+        authority: str,
+        begun: AuthorizationRequest,
+    ) -> None:
+        """The ID token is validated before anything is returned: here its nonce, which
+        Microsoft copies from the request, no longer matches the flow the code is redeemed
+        with (a code injected into another login)."""
+        answer = await reply(sign_in, begun, known_username, "signin")
+        flow = flow_for(begun, authority)
+        other = LoginFlow(
+            state=flow.state,
+            authority=flow.authority,
+            protocol={**flow.protocol, "nonce": "n-another-login-0123456789"},
+            binding_hash=flow.binding_hash,
+            created_at=flow.created_at,
+        )
+        assert await fails_with(gateway.redeem(other, answer)) is ErrorCode.INVALID_TOKEN
 
     async def test_a_reply_without_code_or_error_is_an_invalid_request(
         self, gateway: IdentityGateway, authority: str, begun: AuthorizationRequest
@@ -279,7 +321,12 @@ class ProfileReaderContract(_MicrosoftFixtures):
 
     Provide the fixtures of `IdentityGatewayContract` (`gateway`, `sign_in`,
     `known_username`, optionally `authority` and `redirect_uri`) and `profiles`, the reader
-    under test (for a combined fake, the same object as `gateway`)::
+    under test (for a combined fake, the same object as `gateway`). Here `known_username` must
+    be an Azure AD user of `authority` whose tenant verified the email (its ID token says
+    `xms_edov`). For the B2C part of the verified-email rule, provide also `b2c_username`, a
+    local account of `b2c_authority` that signs in with its email address, and
+    `federated_username`, a user who signs in at `b2c_authority` through another identity
+    provider (Google, say); without them those tests are skipped (failed under CI=true)::
 
         class TestGraphProfiles(ProfileReaderContract):
             ...  # gateway, sign_in, known_username as for TestMsalGateway, then:
@@ -287,11 +334,116 @@ class ProfileReaderContract(_MicrosoftFixtures):
             @pytest.fixture
             def profiles(self, sandbox):
                 return GraphProfiles(sandbox.graph_settings())
+
+            @pytest.fixture
+            def b2c_username(self):
+                return "bob@example.org"
+
+            @pytest.fixture
+            def federated_username(self):
+                return "carol@gmail.com"
+
+    The verified-email tests change the claims of a redeemed login as an ID token could
+    have carried them (the reader receives claims the gateway validated): the email counts as
+    verified only when Microsoft vouches for the very address the token names (Azure AD:
+    `xms_edov` true and the token's `email`; B2C: a local account's email sign-in), never
+    for an address only the profile names, and never for a federated sign-in.
     """
 
     @pytest.fixture
     def profiles(self) -> ProfileReader:
         return abstract("profiles", "ProfileReaderContract")  # type: ignore[no-any-return]
+
+    @pytest.fixture
+    def b2c_username(self) -> str:
+        not_provided("the verified email of a B2C local account (no b2c_username fixture)")
+
+    @pytest.fixture
+    def federated_username(self) -> str:
+        not_provided("that a federated B2C sign-in is never verified (no federated_username fixture)")
+
+    async def _login_as(
+        self, gateway: IdentityGateway, sign_in: SignIn, authority: str, redirect_uri: str, username: str
+    ) -> RedeemedLogin:
+        begun = await gateway.begin(authority, redirect_uri)
+        answer = await reply(sign_in, begun, username, "signin")
+        return await gateway.redeem(flow_for(begun, authority), answer)
+
+    async def test_an_email_the_tenant_verified_is_verified_and_is_the_tokens(
+        self, profiles: ProfileReader, login: RedeemedLogin
+    ) -> None:
+        identity = await profiles.read(login)
+        assert identity.email_verified is True
+        assert identity.email is not None and identity.email == token_email(login.claims)
+
+    @pytest.mark.parametrize("edov", ["absent", False, "false", 0])
+    async def test_without_the_tenants_word_the_email_is_not_verified(
+        self, profiles: ProfileReader, login: RedeemedLogin, edov: object
+    ) -> None:
+        claims = {k: v for k, v in login.claims.items() if k != "xms_edov"}
+        if edov != "absent":
+            claims["xms_edov"] = edov
+        identity = await profiles.read(with_claims(login, claims))
+        assert identity.email_verified is False
+        assert identity.object_id == login.claims["oid"]
+
+    async def test_an_email_only_the_profile_names_is_never_verified(
+        self, profiles: ProfileReader, login: RedeemedLogin
+    ) -> None:
+        claims = {k: v for k, v in login.claims.items() if k not in {"email", "emails"}}
+        identity = await profiles.read(with_claims(login, claims))
+        assert identity.email_verified is False
+
+    async def test_a_verified_email_is_the_address_the_token_names(
+        self, profiles: ProfileReader, login: RedeemedLogin
+    ) -> None:
+        other = "someone.else@" + str(token_email(login.claims)).rpartition("@")[2]
+        identity = await profiles.read(with_claims(login, {**login.claims, "email": other}))
+        assert not identity.email_verified or identity.email == other
+
+    async def test_a_b2c_local_accounts_email_is_verified_and_is_the_tokens(
+        self,
+        profiles: ProfileReader,
+        gateway: IdentityGateway,
+        sign_in: SignIn,
+        b2c_authority: str,
+        redirect_uri: str,
+        b2c_username: str,
+    ) -> None:
+        login = await self._login_as(gateway, sign_in, b2c_authority, redirect_uri, b2c_username)
+        identity = await profiles.read(login)
+        assert identity.kind is SignInKind.LOCAL
+        assert identity.email_verified is True
+        assert identity.email is not None and identity.email == token_email(login.claims)
+
+    async def test_a_local_account_signing_in_through_another_provider_is_not_verified(
+        self,
+        profiles: ProfileReader,
+        gateway: IdentityGateway,
+        sign_in: SignIn,
+        b2c_authority: str,
+        redirect_uri: str,
+        b2c_username: str,
+    ) -> None:
+        login = await self._login_as(gateway, sign_in, b2c_authority, redirect_uri, b2c_username)
+        identity = await profiles.read(with_claims(login, {**login.claims, "idp": "google.com"}))
+        assert identity.kind is SignInKind.FEDERATED and identity.idp == "google.com"
+        assert identity.email_verified is False
+
+    async def test_a_federated_sign_in_is_never_verified(
+        self,
+        profiles: ProfileReader,
+        gateway: IdentityGateway,
+        sign_in: SignIn,
+        b2c_authority: str,
+        redirect_uri: str,
+        federated_username: str,
+    ) -> None:
+        login = await self._login_as(gateway, sign_in, b2c_authority, redirect_uri, federated_username)
+        identity = await profiles.read(login)
+        assert identity.kind is SignInKind.FEDERATED and identity.idp
+        assert identity.email_verified is False
+        assert identity.object_id == login.claims["oid"]
 
     async def test_read_gives_the_identity_of_the_tokens_object_id(
         self, profiles: ProfileReader, login: RedeemedLogin
@@ -307,11 +459,5 @@ class ProfileReaderContract(_MicrosoftFixtures):
     async def test_a_profile_of_another_object_id_is_an_invalid_token(
         self, profiles: ProfileReader, login: RedeemedLogin
     ) -> None:
-        forged = RedeemedLogin(
-            authority=login.authority,
-            claims={**login.claims, "oid": "00000000-0000-0000-0000-00000000dead"},
-            access_token=login.access_token,
-            refresh_token=login.refresh_token,
-            id_token=login.id_token,
-        )
+        forged = with_claims(login, {**login.claims, "oid": "00000000-0000-0000-0000-00000000dead"})
         assert await fails_with(profiles.read(forged)) is ErrorCode.INVALID_TOKEN

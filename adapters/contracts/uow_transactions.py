@@ -7,11 +7,18 @@ from dataclasses import replace
 
 import pytest
 
+from adapters.contracts._support import RowCounts, counts
+from adapters.contracts.records import Person, account, add_roles, at, invite, membership, user
+from adapters.contracts.uow_support import (
+    UnitOfWorkFixtures,
+    adds_account,
+    adds_user,
+    attempt,
+    committed,
+    refused_as_duplicate,
+)
 from core.model import InviteStatus
 from core.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from tests.contracts._support import RowCounts, counts
-from tests.contracts.records import Person, account, add_roles, at, invite, membership, user
-from tests.contracts.uow_support import UnitOfWorkFixtures, attempt, committed, refused_as_duplicate
 
 
 class _Boom(Exception):
@@ -113,7 +120,7 @@ class TransactionContract(UnitOfWorkFixtures):
     ) -> None:
         racers = [user("race@contoso.com") for _ in range(2)]
         results = await asyncio.gather(
-            *(attempt(uow_factory, lambda uow, u=u: uow.users.add(u)) for u in racers)
+            *(attempt(uow_factory, adds_user(u)) for u in racers)
         )
         assert sorted(results) == ["committed", "duplicate"]
         assert (await counts(row_counts))["users"] == 1
@@ -125,7 +132,7 @@ class TransactionContract(UnitOfWorkFixtures):
         await committed(uow_factory, lambda uow: alice.add(uow, with_account=False))
         twins = [account(alice.user, alice.provider, object_id="oid-race") for _ in range(2)]
         results = await asyncio.gather(
-            *(attempt(uow_factory, lambda uow, a=a: uow.accounts.add(a)) for a in twins)
+            *(attempt(uow_factory, adds_account(a)) for a in twins)
         )
         assert sorted(results) == ["committed", "duplicate"]
         assert (await counts(row_counts))["accounts"] == 1
@@ -135,7 +142,7 @@ class TransactionContract(UnitOfWorkFixtures):
     ) -> None:
         people = [user(f"person{n}@contoso.com") for n in range(10)]
         results = await asyncio.gather(
-            *(attempt(uow_factory, lambda uow, u=u: uow.users.add(u)) for u in people)
+            *(attempt(uow_factory, adds_user(u)) for u in people)
         )
         assert results == ["committed"] * 10
         assert (await counts(row_counts))["users"] == 10

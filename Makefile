@@ -35,7 +35,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check core adapters entrypoints tests docs/examples mutation
-	$(VENV)/bin/mypy --strict core
+	$(VENV)/bin/mypy --strict core adapters entrypoints
 
 run: install
 	$(VENV)/bin/azure-signin demo

@@ -28,7 +28,8 @@ class SignInError(Exception):
     """A failure the service answers with a code.
 
     `frontend_origin` is the validated origin of the login this failure belongs to, when one
-    is known; the entrypoint sends the browser back there with `?error=<code>`.
+    is known; the entrypoint sends the browser back there with `?error=<code>`. `authority`
+    is the name of the Microsoft authority that login went to, when known (for metrics).
     """
 
     def __init__(self, code: ErrorCode, detail: str = "", *, frontend_origin: str | None = None):
@@ -36,11 +37,15 @@ class SignInError(Exception):
         self.code = code
         self.detail = detail
         self.frontend_origin = frontend_origin
+        self.authority: str | None = None
 
-    def at(self, frontend_origin: str | None) -> SignInError:
-        """The same failure, tied to the login's frontend origin (keeps the first one known)."""
+    def at(self, frontend_origin: str | None, authority: str | None = None) -> SignInError:
+        """The same failure, tied to the login's frontend origin and authority (keeps the
+        first ones known)."""
         if self.frontend_origin is None:
             self.frontend_origin = frontend_origin
+        if self.authority is None:
+            self.authority = authority
         return self
 
 

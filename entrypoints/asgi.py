@@ -19,5 +19,5 @@ def app_factory() -> Litestar:
     """Settings from the environment → container → app; raises `SettingsError` naming a
     missing or malformed setting."""
     settings = load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, log_format=settings.log_format)
     return create_app(build_container(settings))

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     except (SandboxRefused, SettingsError) as error:
         print(f"azure-signin demo: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, log_format=settings.log_format)
     try:
         return asyncio.run(run_demo(settings, dict(os.environ)))
     except (DemoError, DirectoryError) as error:

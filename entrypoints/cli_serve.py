@@ -40,7 +40,32 @@ def _positive(text: str) -> int:
     return value
 
 
+def _metrics_folder() -> str | None:
+    """prometheus-client's multiprocess folder for this serve's workers: the operator's
+    `PROMETHEUS_MULTIPROC_DIR`, else a fresh one of ours (returned, to delete at the end).
+    Set before prometheus-client is imported, in this process and so in every worker."""
+    import os
+    import tempfile
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    folder = tempfile.mkdtemp(prefix="azure-signin-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    return folder
+
+
 def run(args: argparse.Namespace) -> int:
+    import shutil
+
+    ours = _metrics_folder()
+    try:
+        return _run(args)
+    finally:
+        if ours:
+            shutil.rmtree(ours, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace) -> int:
     import logging
 
     import uvicorn
@@ -56,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"azure-signin serve: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, log_format=settings.log_format)
     config = uvicorn.Config(
         APP,
         factory=True,
@@ -80,6 +105,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"azure-signin serve: cannot listen on {settings.host}:{settings.port} "
               f"(SIGNIN_HOST, SIGNIN_PORT): {error.strerror or error}", file=sys.stderr)
         return 2
+    metrics_server = None
+    if settings.metrics_port is not None:
+        from entrypoints.metrics import serve_metrics
+
+        try:  # here, not in a worker: one port answers for every worker (multiprocess files)
+            metrics_server = serve_metrics(settings.host, settings.metrics_port)
+        except OSError as error:
+            sock.close()
+            print(f"azure-signin serve: cannot listen on {settings.host}:{settings.metrics_port} "
+                  f"(SIGNIN_METRICS_PORT): {error.strerror or error}", file=sys.stderr)
+            return 2
     logging.getLogger("uvicorn.error").info(
         "listening on http://%s:%d with %d worker(s)", settings.host, sock.getsockname()[1],
         args.workers)
@@ -94,3 +130,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         sock.close()
+        if metrics_server is not None:
+            metrics_server.shutdown()

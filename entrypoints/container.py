@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from dependency_injector import containers, providers
 
@@ -22,6 +22,7 @@ from adapters.memory.revocations import MemoryRevocationFeed
 from adapters.memory.verified import RememberingVerifier
 from adapters.sql.crypto import load_or_create_key_file
 from adapters.sql.database import SqlDatabase
+from adapters.sql.engine import watch_pool
 from core.policy import DEFAULT_CONSUMER_DOMAINS, SignInPolicy
 from core.usecases.administration import Administration
 from core.usecases.authenticate import Authenticate
@@ -38,10 +39,22 @@ from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.start_login import StartLogin
 from core.usecases.users import DescribeSession, DisableUser
 from core.usecases.workspaces import CreateWorkspace, ListAudit, ListWorkspaces, UpdateWorkspace
+from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
+from entrypoints.tracing import tracer_provider
 from entrypoints.web.events import SecurityLog
 from entrypoints.web.ratelimit import LoginRateLimiter
 from entrypoints.web.sweeper import SessionSweeper
+
+if TYPE_CHECKING:  # the ports each adapter provider must satisfy (checked by mypy only)
+    from adapters.msal.config import AuthorityConfig
+    from adapters.redis.connection import RedisConnector
+    from core.ports.clock import Clock
+    from core.ports.flows import FlowStore
+    from core.ports.handoff import TokenHandoff
+    from core.ports.microsoft import IdentityGateway, ProfileReader
+    from core.ports.revocations import RevocationFeed
+    from core.ports.sessions import SessionCache
 
 
 def _policy(settings: Settings) -> SignInPolicy:
@@ -66,9 +79,9 @@ def _token_key(settings: Settings) -> str:
     return load_or_create_key_file(settings.data_dir / "token-encryption.key")
 
 
-def _database(settings: Settings, token_key: str) -> SqlDatabase:
+def _database(settings: Settings, token_key: str, metrics: Metrics) -> SqlDatabase:
     timeout = settings.database_timeout
-    return SqlDatabase.from_url(
+    database = SqlDatabase.from_url(
         settings.database_url,
         token_key=token_key,
         pool_size=settings.database_pool_size,
@@ -77,9 +90,11 @@ def _database(settings: Settings, token_key: str) -> SqlDatabase:
         statement_timeout=timeout,
         operation_timeout=timeout,  # the setting bounds a whole unit of work
     )
+    watch_pool(database.engine, metrics.pool_changed)
+    return database
 
 
-def _redis(settings: Settings) -> Any:
+def _redis(settings: Settings) -> RedisConnector | None:
     if not settings.redis_url:
         return None
     from adapters.redis.connection import RedisConnector
@@ -91,7 +106,7 @@ def _redis(settings: Settings) -> Any:
     )
 
 
-def _flows(settings: Settings, clock: SystemClock, redis: Any) -> Any:
+def _flows(settings: Settings, clock: Clock, redis: RedisConnector | None) -> FlowStore:
     if redis is None:
         return MemoryFlowStore(clock)
     from adapters.redis.flows import RedisFlowStore
@@ -99,7 +114,7 @@ def _flows(settings: Settings, clock: SystemClock, redis: Any) -> Any:
     return RedisFlowStore(redis, prefix="signin:")
 
 
-def _session_cache(clock: SystemClock, redis: Any) -> Any:
+def _session_cache(clock: Clock, redis: RedisConnector | None) -> SessionCache:
     if redis is None:
         return MemorySessionCache(clock)
     from adapters.redis.sessions import RedisSessionCache
@@ -107,7 +122,7 @@ def _session_cache(clock: SystemClock, redis: Any) -> Any:
     return RedisSessionCache(redis, prefix="signin:")
 
 
-def _handoff(clock: SystemClock, redis: Any) -> Any:
+def _handoff(clock: Clock, redis: RedisConnector | None) -> TokenHandoff:
     if redis is None:
         return MemoryTokenHandoff(clock)
     from adapters.redis.handoff import RedisTokenHandoff
@@ -115,7 +130,7 @@ def _handoff(clock: SystemClock, redis: Any) -> Any:
     return RedisTokenHandoff(redis, prefix="signin:")
 
 
-def _revocations(redis: Any) -> Any:
+def _revocations(redis: RedisConnector | None) -> RevocationFeed:
     if redis is None:
         return MemoryRevocationFeed()
     from adapters.redis.revocations import RedisRevocationFeed
@@ -128,13 +143,13 @@ def _keys(settings: Settings) -> KeySet:
     return KeySet.load(path, settings.jwt_previous_public_key_files)
 
 
-def _authority_configs(settings: Settings) -> tuple[Any, ...]:
+def _authority_configs(settings: Settings) -> tuple[AuthorityConfig, ...]:
     from adapters.msal.config import AuthorityConfig
 
     return tuple(
         AuthorityConfig(
             name=a.name,
-            kind=a.kind if a.kind in ("b2c", "external") else "aad",
+            kind="b2c" if a.kind == "b2c" else "external" if a.kind == "external" else "aad",
             authority=a.authority,
             client_id=a.client_id,
             client_secret=a.client_secret,
@@ -147,15 +162,20 @@ def _authority_configs(settings: Settings) -> tuple[Any, ...]:
     )
 
 
-def _gateway(settings: Settings, authorities: tuple[Any, ...], clock: SystemClock) -> Any:
+def _gateway(
+    settings: Settings, authorities: tuple[AuthorityConfig, ...], clock: Clock, metrics: Metrics
+) -> IdentityGateway:
     from adapters.msal import MsalGateway
 
     return MsalGateway(
-        authorities, ca_bundle=settings.ca_bundle, timeout=settings.http_timeout, clock=clock
+        authorities, ca_bundle=settings.ca_bundle, timeout=settings.http_timeout, clock=clock,
+        observe=metrics.microsoft_call,
     )
 
 
-def _profiles(settings: Settings, authorities: tuple[Any, ...], clock: SystemClock) -> Any:
+def _profiles(
+    settings: Settings, authorities: tuple[AuthorityConfig, ...], clock: Clock, metrics: Metrics
+) -> ProfileReader:
     from adapters.graph import GraphProfileReader
 
     return GraphProfileReader(
@@ -167,13 +187,14 @@ def _profiles(settings: Settings, authorities: tuple[Any, ...], clock: SystemClo
         clock=clock,
         # room for one polite retry after a short Retry-After, never a long wait
         time_budget=2 * settings.http_timeout,
+        observe=metrics.microsoft_call,
     )
 
 
-def _security_log(token_key: str) -> SecurityLog:
+def _security_log(token_key: str, metrics: Metrics) -> SecurityLog:
     # Keyed by a secret every process shares, so one user's hash matches across processes
     # but cannot be recomputed from a known user id by someone reading the logs.
-    return SecurityLog(hashlib.sha256(b"security-log:" + token_key.encode()).digest())
+    return SecurityLog(hashlib.sha256(b"security-log:" + token_key.encode()).digest(), metrics)
 
 
 class Container(containers.DeclarativeContainer):
@@ -185,8 +206,11 @@ class Container(containers.DeclarativeContainer):
     ids = providers.Singleton(RandomIds)
     policy = providers.Singleton(_policy, settings)
 
+    metrics = providers.Singleton(Metrics)
+    # None unless OTEL_EXPORTER_OTLP_ENDPOINT is set; tests override it with their own
+    tracer_provider = providers.Singleton(lambda s: tracer_provider(s.otel_endpoint), settings)
     token_key = providers.Singleton(_token_key, settings)
-    database = providers.Singleton(_database, settings, token_key)
+    database = providers.Singleton(_database, settings, token_key, metrics)
     uow = providers.Callable(lambda db: db.unit_of_work, database)
     redis = providers.Singleton(_redis, settings)
     flows = providers.Singleton(_flows, settings, clock, redis)
@@ -204,10 +228,10 @@ class Container(containers.DeclarativeContainer):
     )
 
     authorities = providers.Singleton(_authority_configs, settings)
-    gateway = providers.Singleton(_gateway, settings, authorities, clock)
-    profiles = providers.Singleton(_profiles, settings, authorities, clock)
+    gateway = providers.Singleton(_gateway, settings, authorities, clock, metrics)
+    profiles = providers.Singleton(_profiles, settings, authorities, clock, metrics)
 
-    security_log = providers.Singleton(_security_log, token_key)
+    security_log = providers.Singleton(_security_log, token_key, metrics)
     rate_limiter = providers.Singleton(
         lambda settings: LoginRateLimiter(settings.login_rate_limit), settings
     )

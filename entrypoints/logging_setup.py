@@ -1,4 +1,8 @@
-"""Logging for `serve` and `demo`: one plain line per record, secrets masked, no access log.
+"""Logging for `serve` and `demo`: one line per record, secrets masked, no uvicorn access log.
+
+Two formats (`SIGNIN_LOG_FORMAT`): `text`, `2025-01-31T12:00:00Z INFO logger message`, and
+`json`, one JSON object a line with `time`, `level`, `logger`, `message`, `correlation_id`
+and, for a security event (entrypoints/web/events.py), the event's fields as fields.
 
 The code never logs a token, code or state on purpose; the redaction here is defence in
 depth against a library or an exception message that does. It masks JWT-looking strings,
@@ -7,13 +11,19 @@ their kin) whether they appear in a URL, a form body or JSON.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
 import time
 from typing import IO, Any
 
+from entrypoints.correlation import CORRELATION
+
 MASK = "[redacted]"
+FORMATS = ("text", "json")
+# The attribute a security event's fields ride on (`extra=`), for the JSON formatter.
+EVENT_FIELDS = "security_event"
 SECRET_PARAMETERS = (
     "code", "state", "session_state", "access_token", "id_token", "refresh_token",
     "client_secret", "code_verifier", "client_assertion", "password", "binding_secret",
@@ -79,21 +89,56 @@ class RedactSecrets(logging.Filter):
 class PlainFormatter(logging.Formatter):
     """`2025-01-31T12:00:00Z INFO azure_signin.web message`, tracebacks masked too."""
 
-    converter = time.gmtime
-
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+        self.converter = time.gmtime
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
 
 
-def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> logging.Handler:
-    """Send every record to `stream` (stderr) through the redaction filter; returns the
-    handler. The process's logging becomes ours: other root handlers are removed. Call it
-    again after building an app that configures logging itself."""
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list | tuple):
+        return [_redacted(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _redacted(v) for k, v in value.items()}
+    return value
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line. Every string in it is masked like a text line (the values
+    are masked one by one: masking the serialised line could break its quoting)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = getattr(record, EVENT_FIELDS, None)
+        line: dict[str, Any] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "correlation_id": CORRELATION.get(),
+        }
+        if isinstance(fields, dict):
+            line["message"] = str(fields.get("event", line["message"]))
+            line.update({k: v for k, v in fields.items() if k not in ("time", "level", "logger")})
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(_redacted(line), ensure_ascii=False, default=str)
+
+
+def configure_logging(
+    level: str = "INFO", stream: IO[str] | None = None, log_format: str = "text"
+) -> logging.Handler:
+    """Send every record to `stream` (stderr) through the redaction filter, as `text` or
+    `json` lines; returns the handler. The process's logging becomes ours: other root
+    handlers are removed. Call it again after building an app that configures logging itself."""
+    if log_format not in FORMATS:
+        raise ValueError(f"log format must be one of {', '.join(FORMATS)}")
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(PlainFormatter())
+    handler.setFormatter(JsonFormatter() if log_format == "json" else PlainFormatter())
     handler.addFilter(RedactSecrets())
     handler.set_name("azure-signin")
     root = logging.getLogger()
@@ -103,7 +148,7 @@ def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> log
     root.setLevel(level)
     # Our lines print none of the caller, thread or process fields; not collecting them
     # saves about a third of a record's cost (the logging HOWTO's "Optimization" section).
-    logging._srcfile = None  # type: ignore[attr-defined]
+    logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     for name in ADOPTED:
         logger = logging.getLogger(name)

@@ -80,6 +80,9 @@ class Settings:
     consumer_domains: tuple[str, ...]
     log_level: str
     sandbox_dir: Path
+    log_format: str = "text"
+    metrics_port: int | None = None
+    otel_endpoint: str | None = None  # OpenTelemetry's own OTEL_EXPORTER_OTLP_ENDPOINT: tracing on
 
     @property
     def production(self) -> bool:
@@ -297,6 +300,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         log_level=(r.text("SIGNIN_LOG_LEVEL") or "INFO").upper(),
         sandbox_dir=sandbox_dir,
+        log_format=_log_format(r),
+        metrics_port=_metrics_port(r, port),
+        otel_endpoint=_otel_endpoint(source),
     )
     if settings.revalidate_max_unconfirmed < settings.revalidate_interval:
         raise SettingsError(
@@ -305,6 +311,35 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if production:
         _check_production(settings, env)
     return settings
+
+
+def _otel_endpoint(source: Mapping[str, str]) -> str | None:
+    """OpenTelemetry's own variable turns tracing on; it needs the `otel` extra."""
+    import importlib.util
+
+    endpoint = (source.get("OTEL_EXPORTER_OTLP_ENDPOINT") or "").strip() or None
+    if endpoint and importlib.util.find_spec("opentelemetry.sdk") is None:
+        raise SettingsError(
+            "OTEL_EXPORTER_OTLP_ENDPOINT is set but OpenTelemetry is not installed: "
+            "install azure-signin[otel]"
+        )
+    return endpoint
+
+
+def _log_format(r: _Reader) -> str:
+    value = (r.text("SIGNIN_LOG_FORMAT") or "").lower()
+    if value not in ("text", "json"):
+        raise SettingsError("SIGNIN_LOG_FORMAT: must be text or json")
+    return value
+
+
+def _metrics_port(r: _Reader, port: int) -> int | None:
+    if not r.text("SIGNIN_METRICS_PORT"):
+        return None
+    metrics_port = r.typed("SIGNIN_METRICS_PORT", int, "a port number", minimum=1)
+    if metrics_port == port:
+        raise SettingsError("SIGNIN_METRICS_PORT: must differ from SIGNIN_PORT")
+    return metrics_port
 
 
 def _invite_lifetime(r: _Reader) -> int:

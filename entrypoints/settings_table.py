@@ -69,6 +69,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SIGNIN_REVALIDATE_BATCH", "100", "Sessions one sweep of one process re-validates at most", "50"),
     Setting("SIGNIN_CONSUMER_DOMAINS", "", "Comma-separated consumer mail domains that never get a directory; empty: the built-in list", "gmail.com,outlook.com"),
     Setting("SIGNIN_LOG_LEVEL", "INFO", "Log level", "DEBUG"),
+    Setting("SIGNIN_LOG_FORMAT", "text", "`text` (one plain line a record) or `json` (one JSON object a line: time, level, logger, message, correlation_id and a security event's fields); secrets are masked in both", "json"),
+    Setting("SIGNIN_METRICS_PORT", None, "Port of Prometheus `/metrics` on its own (`azure-signin serve` answers it for all workers, on SIGNIN_HOST); then absent from the public port. Unset: `GET /metrics` on the service's port", "9100"),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 SECRET_FILES = {s.name + "_FILE": s.name for s in SETTINGS if s.secret}

@@ -68,3 +68,20 @@ def redis_url() -> str:
 def redis_prefix() -> Iterator[str]:
     """A key prefix of this test's own, so parallel runs never see each other's keys."""
     yield f"test-{uuid.uuid4().hex[:12]}:"
+
+
+def require_module(module: str, install: str) -> None:
+    """Skip (or, under CI=true, fail) the calling test when `module` cannot be imported;
+    `install` says what provides it (an optional extra that `make install` installs)."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        found = False
+    if found:
+        return
+    message = f"{module} is not installed ({install})"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: a test that needs it must not be skipped)")
+    pytest.skip(message)

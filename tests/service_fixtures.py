@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
 from adapters.azure_sandbox.testing import SandboxHandle, running_sandbox
@@ -109,9 +110,12 @@ def make_service(sandbox: SandboxHandle, backend: dict[str, str], tmp_path: Path
     the demo data, and a browser pointed at it."""
 
     class _Service:
-        def __init__(self, **extra: str) -> None:
+        def __init__(self, overrides: dict[str, Any] | None = None, **extra: str) -> None:
+            """`overrides`: container providers replaced before the app is built."""
             env = service_env(sandbox, tmp_path / "var", **{**backend, **extra})
             self.container: Container = build_container(load_settings(env))
+            for name, value in (overrides or {}).items():
+                getattr(self.container, name).override(providers.Object(value))
             self.client = AsyncTestClient(create_app(self.container), base_url=SERVICE)
 
         async def __aenter__(self) -> tuple[Browser, Operator]:

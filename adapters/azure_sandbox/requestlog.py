@@ -10,6 +10,7 @@ import time
 from collections import deque
 from typing import Any
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from .authorities import endpoint_kind
@@ -49,7 +50,7 @@ class RequestLogMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_sandbox/"):
+        if scope["type"] != ScopeType.HTTP or scope["path"].startswith("/_sandbox/"):
             await self.app(scope, receive, send)
             return
         recorded = False

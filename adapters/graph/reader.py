@@ -23,7 +23,7 @@ from adapters.graph.app_tokens import AppTokens
 from adapters.graph.identity import azure_ad_identity, b2c_identity, external_id_identity, groups_overage
 from adapters.msal.config import AuthorityConfig, is_guid
 from adapters.msal.discovery import DiscoveryCache
-from adapters.msal.http import LazyAsyncClient
+from adapters.msal.http import CallObserver, LazyAsyncClient
 from core.errors import ErrorCode, SignInError
 from core.identity import ExternalIdentity, RedeemedLogin
 from core.ports.clock import Clock
@@ -52,8 +52,10 @@ class GraphProfileReader:
         clock: Clock,
         time_budget: float,
         transport: httpx.AsyncBaseTransport | None = None,
+        observe: CallObserver | None = None,
     ) -> None:
-        """`transport` is for tests (an `httpx.MockTransport`); leave it out otherwise."""
+        """`transport` is for tests (an `httpx.MockTransport`); leave it out otherwise.
+        `observe` is told of every HTTP call (metrics)."""
         if time_budget <= 0 or connect_timeout <= 0 or read_timeout <= 0:
             raise ValueError("timeouts and the time budget must be positive")
         self._configs = {a.name: a for a in authorities}
@@ -61,7 +63,9 @@ class GraphProfileReader:
         self._clock = clock
         self._budget = time_budget
         timeout = httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout)
-        self._http = LazyAsyncClient(ca_bundle=ca_bundle, timeout=timeout, transport=transport)
+        self._http = LazyAsyncClient(
+            ca_bundle=ca_bundle, timeout=timeout, transport=transport, observe=observe
+        )
         self._app_tokens = AppTokens(self._http, DiscoveryCache(self._http, clock), clock)
 
     async def read(self, login: RedeemedLogin) -> ExternalIdentity:

@@ -200,5 +200,5 @@ class MemoryAuditRepository:
     async def list(self, limit: int = 100) -> Sequence[AuditEvent]:
         return self._newest()[:limit]
 
-    def _newest(self) -> list[AuditEvent]:
+    def _newest(self) -> Sequence[AuditEvent]:  # not list[...]: `list` is the method above
         return sorted(self._tables().audit_events.rows(), key=lambda e: (e.at, e.id), reverse=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
@@ -28,6 +29,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from adapters.msal.config import AuthorityConfig
+from adapters.msal.http import CallObserver
 
 
 class UpstreamMalformed(requests.RequestException):
@@ -37,10 +39,11 @@ class UpstreamMalformed(requests.RequestException):
 class _GuardedSession(requests.Session):
     """A requests session with a default timeout that insists on JSON answers."""
 
-    def __init__(self, *, timeout: float, verify: str | bool) -> None:
+    def __init__(self, *, timeout: float, verify: str | bool, observe: CallObserver | None = None) -> None:
         super().__init__()
         self._timeout = timeout
         self._verify = verify
+        self._observe = observe
         adapter = HTTPAdapter(max_retries=0)
         self.mount("https://", adapter)
         self.mount("http://", adapter)
@@ -49,7 +52,15 @@ class _GuardedSession(requests.Session):
         kwargs.setdefault("timeout", self._timeout)
         kwargs["verify"] = self._verify  # explicit: REQUESTS_CA_BUNDLE must not override it
         kwargs["allow_redirects"] = False
-        response = super().request(method, url, *args, **kwargs)
+        started = time.perf_counter()
+        try:
+            response = super().request(method, url, *args, **kwargs)
+        except BaseException:
+            if self._observe is not None:
+                self._observe(url, time.perf_counter() - started, False)
+            raise
+        if self._observe is not None:
+            self._observe(url, time.perf_counter() - started, True)
         if response.status_code < 500:
             try:
                 json.loads(response.text)
@@ -63,7 +74,7 @@ class _KeepNothingCache(msal.TokenCache):
     """A token cache that never stores: MSAL's `acquire_token_*` results are returned to us
     and must not be found by `acquire_token_silent` for another user."""
 
-    def add(self, event: dict[str, Any], **kwargs: Any) -> None:
+    def add(self, event: dict[str, Any], now: float | None = None, **kwargs: Any) -> None:
         return None
 
 
@@ -90,9 +101,10 @@ class _RemembersNothing(MutableMapping[str, Any]):
 class AppRegistry:
     """Builds and keeps the apps; safe to call from several worker threads at once."""
 
-    def __init__(self, *, ca_bundle: str | None, timeout: float) -> None:
+    def __init__(self, *, ca_bundle: str | None, timeout: float, observe: CallObserver | None = None) -> None:
         self._verify: str | bool = ca_bundle or True
         self._timeout = timeout
+        self._observe = observe
         self._apps: dict[str, msal.ConfidentialClientApplication] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -111,7 +123,9 @@ class AppRegistry:
                     client_credential=config.client_secret,
                     authority=authority_url,
                     instance_discovery=False,  # our authorities are configured, not looked up
-                    http_client=_GuardedSession(timeout=self._timeout, verify=self._verify),
+                    http_client=_GuardedSession(
+                        timeout=self._timeout, verify=self._verify, observe=self._observe
+                    ),
                     token_cache=_KeepNothingCache(),
                     http_cache=_RemembersNothing(),
                 )

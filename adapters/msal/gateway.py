@@ -8,11 +8,13 @@ time budget; the event loop never waits on the network. MSAL's outcomes are mapp
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import hmac
 import json
 import logging
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -24,7 +26,7 @@ import msal
 from adapters.msal.apps import AppRegistry
 from adapters.msal.config import AuthorityConfig, discovery_url
 from adapters.msal.discovery import DiscoveryCache
-from adapters.msal.http import LazyAsyncClient
+from adapters.msal.http import CallObserver, LazyAsyncClient
 from adapters.msal.id_token import IdTokenValidator
 from adapters.msal.jwks import JwksCache
 from adapters.msal.outcomes import authorize_error, exception_outcome, renewal_error, token_error
@@ -67,7 +69,9 @@ class MsalGateway:
         max_workers: int = 16,
         time_budget: float | None = None,
         jwks_refetch_interval: timedelta = timedelta(seconds=60),
+        observe: CallObserver | None = None,
     ) -> None:
+        """`observe` is told of every HTTP call to Microsoft (metrics)."""
         if not authorities:
             raise ValueError("at least one authority is required")
         names = [a.name for a in authorities]
@@ -78,10 +82,10 @@ class MsalGateway:
         _silence_form_post_advice()
         self._configs = {a.name: a for a in authorities}
         self._order = tuple(names)
-        self._apps = AppRegistry(ca_bundle=ca_bundle, timeout=timeout)
+        self._apps = AppRegistry(ca_bundle=ca_bundle, timeout=timeout, observe=observe)
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="msal")
         self._budget = time_budget or 3 * timeout
-        self._http = LazyAsyncClient(ca_bundle=ca_bundle, timeout=httpx.Timeout(timeout))
+        self._http = LazyAsyncClient(ca_bundle=ca_bundle, timeout=httpx.Timeout(timeout), observe=observe)
         self._discovery = DiscoveryCache(self._http, clock)
         jwks = JwksCache(self._http, clock, refetch_interval=jwks_refetch_interval)
         self._validator = IdTokenValidator(self._discovery, jwks, clock)
@@ -125,7 +129,7 @@ class MsalGateway:
         config = self._config(authority)
         if not refresh_token:
             raise SignInError(ErrorCode.INVALID_REQUEST, "no refresh token")
-        return await self._bounded(self._renew, config, refresh_token)  # type: ignore[no-any-return]
+        return await self._bounded(self._renew, config, refresh_token)
 
     def end_session_url(self, authority: str, post_logout_redirect_uri: str | None) -> str | None:
         """From the discovery document once it has been fetched (any login or `warm_up`);
@@ -177,7 +181,7 @@ class MsalGateway:
             raise SignInError(ErrorCode.INVALID_REQUEST, "this authority has no password-reset policy")
         return config.reset_authority
 
-    async def _bounded(self, step: Callable[..., Any], *args: Any) -> Any:
+    async def _bounded(self, step: Callable[..., Awaitable[T]], *args: Any) -> T:
         try:
             return await asyncio.wait_for(step(*args), timeout=self._budget)
         except TimeoutError:
@@ -186,7 +190,9 @@ class MsalGateway:
     async def _in_pool(self, call: Callable[..., T], *args: Any, redeeming: bool = False) -> T:
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._pool, call, *args)
+            # in the caller's context (correlation id, trace span): run_in_executor copies none
+            context = contextvars.copy_context()
+            return await loop.run_in_executor(self._pool, functools.partial(context.run, call, *args))
         except SignInError:
             raise
         except Exception as error:
@@ -204,7 +210,8 @@ class MsalGateway:
         scopes = list(config.scopes or ())
         flow = await self._in_pool(lambda: app.initiate_auth_code_flow(scopes, redirect_uri))
         # Kept as JSON by the flow store: make sure it is plain JSON, nothing MSAL-specific.
-        return json.loads(json.dumps(flow))  # type: ignore[no-any-return]
+        plain: dict[str, Any] = json.loads(json.dumps(flow))
+        return plain
 
     async def _redeem(
         self, config: AuthorityConfig, url: str, protocol: dict[str, Any], reply: dict[str, str]

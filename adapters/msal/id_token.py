@@ -181,7 +181,8 @@ class IdTokenValidator:
             raise _invalid("issuer mismatch")
         if config.kind in ("aad", "external") and tid is None:
             raise _invalid("tid missing")
-        if config.kind == "external" and not hmac.compare_digest(iss.encode(), external_issuer(tid).encode()):
+        if (config.kind == "external" and tid is not None  # None was refused just above
+                and not hmac.compare_digest(iss.encode(), external_issuer(tid).encode())):
             raise _invalid("issuer is not the External ID tenant's")
         if tid is not None and issuer_tenant(iss) not in (None, tid):
             raise _invalid("tid does not match the issuer")

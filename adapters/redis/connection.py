@@ -148,6 +148,7 @@ class RedisConnector:
         }
         if target.sentinel_auth:
             sentinel_kwargs.update(username=target.username, password=target.password)
+        # redis-py 8.1 leaves Sentinel.__init__ unannotated (redis/asyncio/sentinel.py)
         sentinel = Sentinel(  # type: ignore[no-untyped-call]
             list(target.nodes), sentinel_kwargs=sentinel_kwargs
         )

@@ -130,6 +130,7 @@ class RedisRevocationFeed:
                 probe.check()
         finally:
             with contextlib.suppress(RedisError, OSError):
+                # PubSub.aclose is unannotated in redis-py 8.1 (redis/asyncio/client.py)
                 await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def _listen_sharded(

@@ -46,6 +46,7 @@ class SignedIn:
     frontend_origin: str | None       # the login's validated origin, else the workspace's host
     landing_path: str
     expires_at: datetime
+    authority: str = ""               # the name of the Microsoft authority signed in with
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,11 @@ class CompleteSignIn:
             flow = await self._take_flow(request)
             return await self._finish(flow, request)
         except SignInError as error:
-            raise error.at(flow.frontend_origin if flow else None) from None
+            raise error.at(flow.frontend_origin if flow else None, flow.authority if flow else None) from None
         except Exception as error:
             origin = flow.frontend_origin if flow else None
-            raise SignInError(ErrorCode.SERVER_ERROR, "unexpected failure", frontend_origin=origin) from error
+            failure = SignInError(ErrorCode.SERVER_ERROR, "unexpected failure", frontend_origin=origin)
+            raise failure.at(origin, flow.authority if flow else None) from error
 
     async def _take_flow(self, request: CompleteSignInInput) -> LoginFlow:
         state = request.reply.get("state")
@@ -139,6 +141,7 @@ class CompleteSignIn:
             frontend_origin=origin,
             landing_path=landing_path(record.workspace.id if record.workspace else None, flow.return_path),
             expires_at=claims.expires_at,
+            authority=flow.authority,
         )
 
     def _may_reset(self, flow: LoginFlow) -> bool:

@@ -14,7 +14,7 @@ import socket
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 
@@ -84,7 +84,9 @@ def _bind(host: str, port: int, setting: str) -> socket.socket:
                         f"free the port or set {setting}") from None
 
 
-def _config(app: Any, *, log_level: str, lifespan: str, **tls: Any) -> uvicorn.Config:
+def _config(
+    app: Any, *, log_level: str, lifespan: Literal["on", "off"], **tls: Any
+) -> uvicorn.Config:
     return uvicorn.Config(
         app, lifespan=lifespan, loop="asyncio", http="h11", ws="none", server_header=False,
         proxy_headers=False, timeout_graceful_shutdown=1, **uvicorn_options(log_level), **tls,
@@ -175,7 +177,8 @@ async def run_demo(settings: Settings, environ: Mapping[str, str]) -> int:
     level = settings.log_level
     try:
         sandbox_app = create_sandbox_app(directory, origin=origin_for(settings.sandbox_port))
-        configure_logging(level)  # the sandbox app sets up Litestar's default logging: undo it
+        # the sandbox app sets up Litestar's default logging: undo it
+        configure_logging(level, log_format=settings.log_format)
         tls = {"ssl_certfile": str(files.server_cert), "ssl_keyfile": str(files.server_key)}
         running.append(await _start(
             "Azure sandbox", _config(sandbox_app, log_level=level, lifespan="off", **tls), sockets[0]))

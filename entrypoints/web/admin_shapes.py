@@ -15,7 +15,7 @@ from core.usecases.members import MemberView
 from entrypoints.web.answers import ADMIN_STATUS
 
 BEARER = "BearerToken"
-SECURITY = [{BEARER: []}]
+SECURITY: list[dict[str, list[str]]] = [{BEARER: []}]
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Origin = Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]

@@ -7,6 +7,7 @@ import html
 from urllib.parse import quote
 
 from litestar import Response
+from litestar.datastructures import Cookie
 from litestar.status_codes import (
     HTTP_302_FOUND,
     HTTP_400_BAD_REQUEST,
@@ -17,7 +18,6 @@ from litestar.status_codes import (
 )
 
 from core.errors import AdminError, AdminErrorCode, ErrorCode, OriginNotAllowed, SignInError
-from entrypoints.web.cookies import CookieSpec
 
 # Headers on every answer of the login routes: nothing cached, no Referer leaking the URL.
 NO_STORE = {
@@ -47,14 +47,14 @@ _EXPLAIN = {
 }
 
 
-def redirect(location: str, *, cookies: list[CookieSpec] | None = None) -> Response[bytes]:
+def redirect(location: str, *, cookies: list[Cookie] | None = None) -> Response[bytes]:
     """A 302 to `location`, exactly as given (already encoded by the caller)."""
     response: Response[bytes] = Response(
         content=b"", status_code=HTTP_302_FOUND, headers={**NO_STORE, "Location": location},
         media_type="text/plain",
     )
-    for name, value, options in cookies or []:
-        response.set_cookie(name, value, **options)  # type: ignore[arg-type]
+    for cookie in cookies or []:
+        response.set_cookie(cookie)
     return response
 
 

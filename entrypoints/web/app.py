@@ -26,7 +26,9 @@ from core.navigation import parse_origin
 from core.usecases.revalidation import SessionClosedByMicrosoft
 from core.usecases.sessions import forget_revoked
 from entrypoints.container import Container
-from entrypoints.web import api, frontchannel, health, introspect, login, verify, workspaces
+from entrypoints.metrics import multiprocess_dir, serve_metrics
+from entrypoints.tracing import instrument, name_after_route
+from entrypoints.web import api, frontchannel, health, introspect, login, metrics_endpoint, verify, workspaces
 from entrypoints.web.admin_shapes import BEARER
 from entrypoints.web.answers import admin_error, api_error
 from entrypoints.web.bodies import MAX_BODY_BYTES
@@ -90,7 +92,8 @@ def _readiness(container: Container) -> Readiness:
     checks: dict[str, Check] = {"database": database}
     if settings.redis_url:
         async def redis_ping() -> None:
-            if not await container.redis().ping():
+            connector = container.redis()  # set whenever redis_url is
+            if connector is None or not await connector.ping():
                 raise RuntimeError("Redis did not answer")
         checks["redis"] = redis_ping
     for authority in settings.authorities:
@@ -129,11 +132,17 @@ def create_app(container: Container) -> Litestar:
         "security_log": provide(container.security_log),
         "readiness": provide(lambda: readiness),
         "public_jwks": provide(lambda: container.tokens().public_jwks()),
+        "metrics": provide(container.metrics),
         **{f"{name}_case": provide(getattr(container, name)) for name in ADMIN_CASES},
     }
 
     security_log = container.security_log()
+    metrics = container.metrics()
+    provider = container.tracer_provider()
     background: set[asyncio.Task[None]] = set()
+    # set by startup/shutdown: the metrics port's server when this process serves it itself
+    # (under `serve`, the serve process answers it for all workers), the tracing undo
+    running: dict[str, Any] = {}
 
     def signin_error(request: Request[Any, Any, Any], error: SignInError) -> Response[Any]:
         correlation = _correlation(request)
@@ -167,12 +176,19 @@ def create_app(container: Container) -> Litestar:
             run_in_background(warm_up())
         # Sessions used without refresh are re-validated by every process, sharing the work.
         run_in_background(container.sweeper().run())
+        if settings.metrics_port is not None and multiprocess_dir() is None:
+            running["metrics"] = serve_metrics(settings.host, settings.metrics_port, metrics.registry)
 
     async def shutdown() -> None:
         tasks = list(background)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if "metrics" in running:
+            running.pop("metrics").shutdown()
+        if provider is not None:
+            running.pop("untrace", lambda: None)()
+            provider.force_flush()
         # Building a singleton here connects to nothing, so closing all of them is safe.
         for name in ("profiles", "gateway", "database", "redis"):
             try:
@@ -189,6 +205,8 @@ def create_app(container: Container) -> Litestar:
             verify.verify_prefixed, verify.verify_prefixed_head, introspect.introspect,
             health.live, health.ready, health.jwks,
             *workspaces.HANDLERS,
+            # on a port of its own when SIGNIN_METRICS_PORT is set: then not on this one
+            *([metrics_endpoint.metrics] if settings.metrics_port is None else []),
         ],
         dependencies=dependencies,
         exception_handlers={SignInError: signin_error, AdminError: refused, Exception: _unexpected},
@@ -208,7 +226,16 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,
         debug=False,
     )
-    return install_edge(app)  # outside routing: 404, 405 and CORS preflights included
+    def on_answer(scope: Any, status: int, seconds: float) -> None:
+        metrics.request_done(scope.get("path_template"), scope.get("method", ""), status, seconds)
+
+    # outside routing: 404, 405 and CORS preflights included
+    install_edge(app, on_answer, name_after_route if provider is not None else None)
+    if provider is not None:
+        database = container.database()
+        engine = database.engine if isinstance(database, SqlDatabase) else None
+        running["untrace"] = instrument(app, provider, engine)
+    return app
 
 
 async def _close(instance: Any) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from entrypoints.settings import Settings
+from litestar.datastructures import Cookie
 
-CookieSpec = tuple[str, str, dict[str, object]]
-"""(name, value, options for `Response.set_cookie`)."""
+from entrypoints.settings import Settings
 
 
 def binding_cookie_name(settings: Settings, state: str) -> str:
@@ -21,17 +20,17 @@ def _secure(settings: Settings) -> bool:
     return settings.public_url.startswith("https://")
 
 
-def binding_cookie(settings: Settings, state: str, value: str, max_age: int) -> CookieSpec:
-    options: dict[str, object] = {
-        "max_age": max_age,
-        "path": "/",
-        "httponly": True,
-        "samesite": "lax",
-        "secure": _secure(settings),
-    }
-    return binding_cookie_name(settings, state), value, options
+def binding_cookie(settings: Settings, state: str, value: str, max_age: int) -> Cookie:
+    return Cookie(
+        key=binding_cookie_name(settings, state),
+        value=value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=_secure(settings),
+    )
 
 
-def expired_binding_cookie(settings: Settings, state: str) -> CookieSpec:
-    name, _, options = binding_cookie(settings, state, "", 0)
-    return name, "", options
+def expired_binding_cookie(settings: Settings, state: str) -> Cookie:
+    return binding_cookie(settings, state, "", 0)

@@ -1,6 +1,7 @@
-"""Structured security events: one JSON line each on the `azure_signin.security` logger,
+"""Structured security events: one JSON record each on the `azure_signin.security` logger,
 with the request's correlation id and *hashed* user identifiers (never an email, a token,
-a code or a state)."""
+a code or a state). The events that end a login or close sessions are also counted in the
+metrics given (one place decides what happened; the log and the counters agree)."""
 from __future__ import annotations
 
 import hashlib
@@ -10,35 +11,46 @@ import logging
 
 from core.errors import AdminErrorCode, ErrorCode
 from core.model import AuditEvent
-from core.rules.revalidation import Verdict
+from core.rules.revalidation import SESSION_CLOSED, UNCONFIRMED_TOO_LONG, Verdict
 from core.usecases.revalidation import Revalidation
+from entrypoints.metrics import Metrics
 
 logger = logging.getLogger("azure_signin.security")
 
 
 class SecurityLog:
-    def __init__(self, pepper: bytes) -> None:
+    def __init__(self, pepper: bytes, metrics: Metrics | None = None) -> None:
         # Keyed so the hashes cannot be reversed by hashing known ids (the pepper is the
         # process's token-encryption key or a random value).
         self._pepper = pepper
+        self._metrics = metrics or Metrics()
 
     def _hash(self, value: str) -> str:
         return hmac.new(self._pepper, value.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
 
     def _emit(self, level: int, event: str, correlation: str, **fields: object) -> None:
         record = {"event": event, "correlation_id": correlation, **fields}
-        logger.log(level, json.dumps(record, sort_keys=True))
+        # text logs print the JSON as the message; JSON logs take the fields as fields
+        logger.log(level, json.dumps(record, sort_keys=True), extra={"security_event": record})
 
-    def login_succeeded(self, user_id: str, session_id: str, correlation: str) -> None:
-        self._emit(logging.INFO, "login_succeeded", correlation,
+    def login_succeeded(
+        self, user_id: str, session_id: str, correlation: str, *, authority: str = "unknown"
+    ) -> None:
+        """`authority`: a configured authority's name (a metric label: never user input)."""
+        self._metrics.login_ended(authority, "succeeded")
+        self._emit(logging.INFO, "login_succeeded", correlation, authority=authority,
                    user=self._hash(user_id), session=self._hash(session_id))
 
-    def login_failed(self, code: ErrorCode, correlation: str, *, stage: str) -> None:
+    def login_failed(
+        self, code: ErrorCode, correlation: str, *, stage: str, authority: str = "unknown"
+    ) -> None:
+        self._metrics.login_ended(authority, code.value)
         event = "nOAuth_refused" if code is ErrorCode.ACCOUNT_CONFLICT else "login_failed"
         level = logging.WARNING if code is ErrorCode.ACCOUNT_CONFLICT else logging.INFO
-        self._emit(level, event, correlation, reason=code.value, stage=stage)
+        self._emit(level, event, correlation, reason=code.value, stage=stage, authority=authority)
 
     def logout(self, user_id: str, session_id: str, correlation: str) -> None:
+        self._metrics.sessions_revoked("logout")
         self._emit(logging.INFO, "logout", correlation,
                    user=self._hash(user_id), session=self._hash(session_id))
 
@@ -63,6 +75,10 @@ class SecurityLog:
         via: str, correlation: str = "-",
     ) -> None:
         """Microsoft no longer vouches for a session (or could not for too long): closed."""
+        if reason != SESSION_CLOSED:  # closed meanwhile by a logout: counted there
+            self._metrics.sessions_revoked(
+                "unconfirmed_too_long" if reason == UNCONFIRMED_TOO_LONG else "microsoft"
+            )
         self._emit(logging.WARNING, "session_closed", correlation, user=self._hash(user_id),
                    session=self._hash(session_id), reason=reason, microsoft_code=microsoft_code, via=via)
 
@@ -73,6 +89,7 @@ class SecurityLog:
 
     def frontchannel_logout(self, closed: list[tuple[str, str]], correlation: str) -> None:
         """Microsoft signed a person out: the (user, session) pairs closed."""
+        self._metrics.sessions_revoked("frontchannel", len(closed))
         self._emit(logging.INFO, "frontchannel_logout", correlation, closed=len(closed),
                    sessions=[self._hash(s) for _, s in closed],
                    users=sorted({self._hash(u) for u, _ in closed}))

@@ -23,6 +23,7 @@ from litestar.params import Body
 
 from core.errors import ErrorCode, InvalidClient, SignInError
 from core.usecases.introspect import Introspect, Introspection
+from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -80,18 +81,23 @@ async def introspect(
     data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)],
     introspect: Introspect,
     settings: Settings,
+    metrics: Metrics,
 ) -> Response[Any]:
     client_id, secret = basic_credentials(request)
     token = data.get("token") if isinstance(data, dict) else None
     try:
         if not isinstance(token, str) or not token or len(token) > MAX_FIELD:
             await introspect.authenticate_only(client_id, secret)
+            metrics.token_checked("introspect", ErrorCode.INVALID_REQUEST.value)
             return _error(400, ErrorCode.INVALID_REQUEST.value)
         result = await introspect(client_id, secret, token)
     except InvalidClient:
+        metrics.token_checked("introspect", "invalid_client")
         return _error(401, "invalid_client", **{"WWW-Authenticate": 'Basic realm="azure-signin"'})
     except SignInError as error:
+        metrics.token_checked("introspect", error.code.value)
         if error.code is ErrorCode.TEMPORARILY_UNAVAILABLE:
             return _error(503, error.code.value, **{"Retry-After": "1"})
         raise
+    metrics.token_checked("introspect", "active" if result.access is not None else "inactive")
     return Response(_answer(result, settings), headers=NO_STORE)

@@ -45,6 +45,15 @@ def printable(text: str, limit: int = 120) -> str:
     return repr(cleaned + ("..." if len(text) > limit else ""))
 
 
+def _authority_label(provider: str | None, settings: Settings) -> str:
+    """The authority a refused start was for: a configured name (the default when none was
+    asked for), else `unknown` (the caller's text never becomes a metric label)."""
+    names = [a.name for a in settings.authorities]
+    if provider is None:
+        return names[0] if names else "unknown"
+    return provider if provider in names else "unknown"
+
+
 def _correlation(request: Request[Any, Any, Any]) -> str:
     return str(request.scope.get("state", {}).get("correlation_id", "-"))
 
@@ -77,7 +86,8 @@ async def start_login(
         if isinstance(error, OriginNotAllowed):
             logger.warning("login refused [%s]: frontend origin %s is not in SIGNIN_ALLOWED_ORIGINS",
                            correlation, printable(error.origin))
-        security_log.login_failed(error.code, correlation, stage="start")
+        security_log.login_failed(error.code, correlation, stage="start",
+                                  authority=_authority_label(provider, settings))
         return browser_error(error, None, correlation)
     cookie = binding_cookie(
         settings, started.state, started.binding_secret, int(started.cookie_lifetime.total_seconds())
@@ -111,12 +121,14 @@ async def _finish(
     except SignInError as error:
         if error.code is ErrorCode.SERVER_ERROR:
             logger.error("sign-in failed unexpectedly [%s]", correlation, exc_info=error.__cause__)
-        security_log.login_failed(error.code, correlation, stage="callback")
+        security_log.login_failed(error.code, correlation, stage="callback",
+                                  authority=error.authority or "unknown")
         answer = browser_error(error, fallback, correlation)
-        for name, value, options in spent:
-            answer.set_cookie(name, value, **options)  # type: ignore[arg-type]
+        for cookie in spent:
+            answer.set_cookie(cookie)
         return answer
-    security_log.login_succeeded(outcome.user_id, outcome.session_id, correlation)
+    security_log.login_succeeded(outcome.user_id, outcome.session_id, correlation,
+                                 authority=outcome.authority or "unknown")
     location = landing_location(origin, outcome.landing_path, token, settings.token_delivery)
     return redirect(location, cookies=spent)
 

@@ -13,7 +13,11 @@ request:
 - security headers, and `Cache-Control: no-store` / `Pragma: no-cache` on every answer that
   did not choose a cache policy of its own (RFC 6749 §5.1: an answer carrying a token or
   personal data must never be stored; JWKS chooses `public, max-age=...`);
-- one access-log line (method, path without its query string, status, time).
+- one access-log line (method, path without its query string, status, time), with the
+  correlation id also in `CORRELATION` for the log formatter;
+- `on_respond(scope)` as the answer starts (the trace's span, which ends with the answer,
+  is named after the route) and `on_answer(scope, status, seconds)` once it is sent
+  (metrics): by then Litestar's router has put the matched route in `scope["path_template"]`.
 """
 from __future__ import annotations
 
@@ -25,11 +29,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Litestar
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from entrypoints.correlation import CORRELATION
 from entrypoints.web.bodies import MAX_BODY_BYTES, BodyRefused, check_body
 
 access_log = logging.getLogger("azure_signin.access")
+OnAnswer = Callable[[Scope, int, float], None]
+OnRespond = Callable[[Scope], None]
 
 MAX_QUERY_BYTES = 4096
 MAX_HEADER_BYTES = 16384
@@ -41,9 +49,11 @@ SECURITY_HEADERS = [
 NO_STORE = [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
 
 
-def install_edge(app: Litestar) -> Litestar:
+def install_edge(
+    app: Litestar, on_answer: OnAnswer | None = None, on_respond: OnRespond | None = None
+) -> Litestar:
     """Put the edge around everything `app` answers; returns `app`."""
-    app.asgi_handler = edge(app.asgi_handler)
+    app.asgi_handler = edge(app.asgi_handler, on_answer, on_respond)
     return app
 
 
@@ -86,7 +96,7 @@ async def _refuse(send: Send, refused: BodyRefused) -> None:
         "headers": [(b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode())],
     })
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 async def _read_body(receive: Receive) -> bytes | None:
@@ -129,23 +139,28 @@ def _refusal(scope: Scope) -> BodyRefused | None:
     return None
 
 
-def edge(app: ASGIApp) -> ASGIApp:
+def edge(
+    app: ASGIApp, on_answer: OnAnswer | None = None, on_respond: OnRespond | None = None
+) -> ASGIApp:
     """The edge around `app` (see the module's docstring)."""
 
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         correlation = secrets.token_hex(8)
-        state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+        state: dict[str, Any] = scope.setdefault("state", {})
         state["correlation_id"] = correlation
+        reset = CORRELATION.set(correlation)
         started = time.perf_counter()
         status = {"code": 0}
 
         async def send_finished(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
-                message["headers"] = _finish_headers(  # type: ignore[typeddict-unknown-key]
+                if on_respond is not None:
+                    on_respond(scope)
+                message["headers"] = _finish_headers(
                     list(message.get("headers", [])), correlation
                 )
             await send(message)
@@ -153,10 +168,14 @@ def edge(app: ASGIApp) -> ASGIApp:
         try:
             await _answer(app, scope, receive, send_finished)
         finally:
+            seconds = time.perf_counter() - started
+            if on_answer is not None:
+                on_answer(scope, status["code"], seconds)
             access_log.info(
                 "%s %s %s %.1fms [%s]", scope.get("method", "-"), scope.get("path", "-"),
-                status["code"] or "-", (time.perf_counter() - started) * 1000, correlation,
+                status["code"] or "-", seconds * 1000, correlation,
             )
+            CORRELATION.reset(reset)
 
     return handle
 

@@ -16,7 +16,7 @@ Every answer carries `Cache-Control: no-store`: a proxy must never reuse a verdi
 """
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from litestar import Request, Response, get, head, route
@@ -118,7 +118,8 @@ async def verify_head(
 # `path_prefix`, the original path (and query) after the prefix. Those belong to the original
 # request, so they are ignored: the requirement comes from the query of `/auth/verify`
 # itself (Envoy `path_override: /auth/verify?workspace=1&role=editor`), never from there.
-_ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+_Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+_ANY_METHOD: list[_Method] = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 @route("/auth/verify", http_method=["POST", "PUT", "PATCH", "DELETE"], status_code=200,

@@ -77,7 +77,7 @@ async def test_start_login_without_origin_or_provider_uses_the_default_authority
 # CompleteSignIn -----------------------------------------------------------------------------
 async def test_sign_in_lands_on_the_origin_it_started_from_with_a_working_token(world: World) -> None:
     done = await world.login(ALICE)
-    assert done.frontend_origin == FRONTEND
+    assert done.frontend_origin == FRONTEND and done.authority == "aad"
     assert done.landing_path == "/no-workspace"
     assert done.expires_at == world.clock.now() + world.policy.token_lifetime
     current = await world.authenticate(done.token)
@@ -112,7 +112,7 @@ async def test_replayed_callback_is_login_expired(world: World) -> None:
     await world.finish(started, reply)
     rows = world.rows()
     error = await failure(world.finish(started, reply))
-    assert error.code is ErrorCode.LOGIN_EXPIRED
+    assert error.code is ErrorCode.LOGIN_EXPIRED and error.authority is None  # no flow: unknown
     assert error.detail == "unknown, expired or already used state"
     assert world.rows() == rows
 
@@ -157,6 +157,7 @@ async def test_error_reply_from_microsoft_is_mapped_and_tied_to_the_origin(
     started, state = await world.begin(authority="b2c")
     error = await failure(world.finish(started, world.microsoft.reply_for(state, "alice", action)))  # type: ignore[arg-type]
     assert error.code is code and error.frontend_origin == FRONTEND
+    assert error.authority == "b2c"  # what the login metrics count it under
     assert world.rows()["sessions"] == 0
 
 
@@ -230,6 +231,7 @@ async def test_unexpected_failure_is_a_server_error_tied_to_the_origin(world: Wo
     reply: Mapping[str, str] = world.microsoft.reply_for(state, "alice")
     error = await failure(complete(CompleteSignInInput(reply, started.binding_secret, REDIRECT_URI)))
     assert error.code is ErrorCode.SERVER_ERROR and error.frontend_origin == FRONTEND
+    assert error.authority == "aad"
     assert error.detail == "unexpected failure"  # the cause goes to the log, chained, not into the text
     assert isinstance(error.__cause__, RuntimeError)
 

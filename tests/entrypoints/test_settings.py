@@ -184,6 +184,24 @@ def test_an_external_id_authority_must_name_its_tenant_over_https(authority):
         load_settings({"SIGNIN_PROVIDERS": "external", "SIGNIN_EXTERNAL_AUTHORITY": authority})
 
 
+def test_log_format_and_metrics_port_are_checked_naming_the_setting():
+    assert load_settings({}).log_format == "text" and load_settings({}).metrics_port is None
+    assert load_settings({"SIGNIN_LOG_FORMAT": "JSON"}).log_format == "json"
+    assert load_settings({"SIGNIN_METRICS_PORT": "9100"}).metrics_port == 9100
+    with pytest.raises(SettingsError, match="SIGNIN_LOG_FORMAT"):
+        load_settings({"SIGNIN_LOG_FORMAT": "xml"})
+    with pytest.raises(SettingsError, match="SIGNIN_METRICS_PORT"):
+        load_settings({"SIGNIN_METRICS_PORT": "ninety"})
+    with pytest.raises(SettingsError, match="SIGNIN_METRICS_PORT: must differ"):
+        load_settings({"SIGNIN_METRICS_PORT": "8000"})
+
+
+def test_tracing_is_on_only_with_an_otlp_endpoint():
+    assert load_settings({}).otel_endpoint is None
+    on = load_settings({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"})
+    assert on.otel_endpoint == "http://collector:4318"
+
+
 # --- secrets from files (Docker / Kubernetes secrets: SIGNIN_<NAME>_FILE) -----------------
 
 SECRETS = [s.name for s in SETTINGS if s.secret]

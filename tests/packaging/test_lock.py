@@ -46,6 +46,10 @@ def _unmet(requirements: list[str], locked: Locked, extra: str = "") -> list[str
         requirement = Requirement(text)
         if requirement.marker and not requirement.marker.evaluate(env):
             continue
+        if _normal(requirement.name) == _normal(PYPROJECT["name"]):  # an extra of ours (dev: otel)
+            for own in sorted(requirement.extras):
+                unmet += _unmet(PYPROJECT["optional-dependencies"][own], locked, own)
+            continue
         pinned = locked.get(_normal(requirement.name))
         if pinned is None or not requirement.specifier.contains(pinned[0], prereleases=True):
             unmet.append(f"{text} (locked: {pinned[0] if pinned else 'absent'})")

@@ -79,12 +79,14 @@ def start_service(shared_settings, tmp_path) -> Iterator[Callable[[], tuple[str,
     """Start one more service process (`azure-signin serve`) on a free port."""
     started: list[Process] = []
 
-    def start() -> tuple[str, Process]:
+    def start(*args: str, **extra: str) -> tuple[str, Process]:
+        """`args`: more arguments of `serve`; `extra`: more settings."""
         port = free_port()
         # Every process announces the same public URL, as behind one load balancer.
         env = base_env(**shared_settings, SIGNIN_PORT=str(port),
-                       SIGNIN_PUBLIC_URL="http://localhost:8000")
-        process = Process(cli("serve"), env, tmp_path / f"service-{port}.log", tmp_path).start()
+                       SIGNIN_PUBLIC_URL="http://localhost:8000", **extra)
+        command = [*cli("serve"), *args]
+        process = Process(command, env, tmp_path / f"service-{port}.log", tmp_path).start()
         started.append(process)
         base = f"http://127.0.0.1:{port}"
         process.wait_for(f"{base}/health/live")

@@ -4,6 +4,7 @@ the one-second revocation bound (at once on the process that logged out), and no
 prints a code, state, cookie value or token."""
 from __future__ import annotations
 
+import json
 import re
 import ssl
 import time
@@ -75,8 +76,9 @@ JWT = re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
 
 
 def test_no_process_prints_a_code_state_cookie_or_token(start_service, sandbox_process):
+    # the redaction holds in both log formats: A writes text lines, B JSON objects
     first, service_a = start_service()
-    second, service_b = start_service()
+    second, service_b = start_service(SIGNIN_LOG_FORMAT="json")
     seen = Seen()
     alice = login(first, second, sandbox_process, "alice@contoso.com", "aad", seen)
     bob = login(second, first, sandbox_process, "bob@example.org", "b2c", seen)
@@ -91,6 +93,8 @@ def test_no_process_prints_a_code_state_cookie_or_token(start_service, sandbox_p
         "sandbox": sandbox_process[2].output(),
     }
     assert "/redirect" in outputs["service A"] + outputs["service B"]  # the logs were captured
+    lines = [json.loads(line) for line in outputs["service B"].splitlines() if line.strip()]
+    assert {"login_succeeded", "logout"} <= {line["message"] for line in lines}
     for name, text in outputs.items():
         leaked = [v[:6] + "..." for v in seen.values if v in text]
         assert not leaked, f"{name} printed secret values starting {leaked}"

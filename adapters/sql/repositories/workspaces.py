@@ -30,7 +30,10 @@ class SqlWorkspaceRepository(SqlRepository):
             name=name, frontend_host=frontend_host, editors_invite=editors_invite
         )
         result = await self._execute(statement)
-        (workspace_id,) = result.inserted_primary_key
+        key = result.inserted_primary_key  # None only when no row was inserted: not for one row
+        if key is None:
+            raise RuntimeError("the database gave no id for the new workspace")
+        (workspace_id,) = key
         return Workspace(workspace_id, name, frontend_host, editors_invite)
 
     async def lock(self, workspace_id: int) -> Workspace | None:

@@ -100,9 +100,9 @@ class CompleteSignIn:
         except SignInError as error:
             raise error.at(flow.frontend_origin if flow else None, flow.authority if flow else None) from None
         except Exception as error:
-            origin = flow.frontend_origin if flow else None
-            failure = SignInError(ErrorCode.SERVER_ERROR, "unexpected failure", frontend_origin=origin)
-            raise failure.at(origin, flow.authority if flow else None) from error
+            failure = SignInError(ErrorCode.SERVER_ERROR, "unexpected failure")
+            origin, authority = (flow.frontend_origin, flow.authority) if flow else (None, None)
+            raise failure.at(origin, authority) from error
 
     async def _take_flow(self, request: CompleteSignInInput) -> LoginFlow:
         state = request.reply.get("state")

@@ -113,6 +113,17 @@ def test_an_error_keeps_its_code_and_detail_and_prints_both() -> None:
     assert str(SignInError(ErrorCode.LOGIN_EXPIRED)) == "login_expired"
 
 
+def test_an_error_keeps_the_first_origin_and_authority_it_is_tied_to() -> None:
+    error = SignInError(ErrorCode.ACCESS_DENIED, frontend_origin="https://app.contoso.com")
+    assert (error.frontend_origin, error.authority) == ("https://app.contoso.com", None)
+    assert error.at("https://other.example", "b2c") is error
+    assert (error.frontend_origin, error.authority) == ("https://app.contoso.com", "b2c")
+    error.at(None, "aad")
+    assert (error.frontend_origin, error.authority) == ("https://app.contoso.com", "b2c")
+    untied = SignInError(ErrorCode.ACCESS_DENIED).at("https://app.contoso.com")
+    assert (untied.frontend_origin, untied.authority) == ("https://app.contoso.com", None)
+
+
 def test_an_admin_refusal_keeps_its_code_and_reason_and_prints_both() -> None:
     error = AdminError(AdminErrorCode.LAST_OWNER, "a workspace keeps at least one owner")
     assert (error.code, error.detail) == (AdminErrorCode.LAST_OWNER, "a workspace keeps at least one owner")

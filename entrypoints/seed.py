@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
-
-from adapters.msal.http import tls_context
+from adapters.microsoft import DiscoveryCache
+from adapters.microsoft.config import discovery_url
 from core.model import ProviderKind
 from core.usecases.administration import Administration
-from entrypoints.web.health import discovery_url
 
 WORKSPACES = (("Acme", 1), ("Globex", 2))
 INVITES = (
@@ -40,14 +38,13 @@ class SeedReport:
     providers_added: int
 
 
-async def authority_issuer(authority: str, ca_bundle: str | None, http_timeout: float) -> str:
+async def authority_issuer(discovery: DiscoveryCache, authority: str) -> str:
     """The `issuer` an authority's discovery document announces (a B2C tenant's is
     `https://{host}/{tenant-guid}/v2.0/`, an External ID tenant's
-    `https://{tenant-guid}.ciamlogin.com/{tenant-guid}/v2.0`)."""
-    async with httpx.AsyncClient(verify=tls_context(ca_bundle), timeout=http_timeout) as client:
-        answer = await client.get(discovery_url(authority))
-        answer.raise_for_status()
-        return str(answer.json()["issuer"])
+    `https://{tenant-guid}.ciamlogin.com/{tenant-guid}/v2.0`), through the service's own
+    discovery cache (the container's `discovery`): the logins that follow reuse the document.
+    Raises `SignInError(temporarily_unavailable)` when Microsoft does not answer."""
+    return (await discovery.get(discovery_url(authority))).issuer
 
 
 async def seed_demo(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from adapters.msal.config import b2c_policy, external_tenant
+from adapters.microsoft.config import b2c_policy, external_tenant
 from adapters.redis.urls import RedisUrlError, parse_redis_url
 from core.emails import normalise_domain
 from core.navigation import parse_origin

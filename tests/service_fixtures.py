@@ -16,6 +16,7 @@ from litestar.testing import AsyncTestClient
 from adapters.azure_sandbox.testing import SandboxHandle, running_sandbox
 from adapters.sql.migrate import upgrade
 from entrypoints.container import Container, build_container
+from entrypoints.lifecycle import stop
 from entrypoints.seed import authority_issuer, seed_demo
 from entrypoints.settings import load_settings
 from entrypoints.web.app import create_app
@@ -83,9 +84,7 @@ class Operator:
         try:
             yield container
         finally:
-            await container.database().dispose()
-            if container.redis() is not None:
-                await container.redis().close()
+            await stop(container)
 
     async def disable(self, email: str) -> None:
         async with self.container() as container:
@@ -123,12 +122,12 @@ def make_service(sandbox: SandboxHandle, backend: dict[str, str], tmp_path: Path
             operator = Operator(self.container.settings(), self.container)
             settings = operator.settings
             b2c = next(a for a in settings.authorities if a.name == "b2c")
-            issuer = await authority_issuer(b2c.authority, settings.ca_bundle, 5)
             external = next((a for a in settings.authorities if a.name == "external"), None)
-            external_issuer = None
-            if external is not None:
-                external_issuer = await authority_issuer(external.authority, settings.ca_bundle, 5)
             async with operator.container() as container:
+                issuer = await authority_issuer(container.discovery(), b2c.authority)
+                external_issuer = None
+                if external is not None:
+                    external_issuer = await authority_issuer(container.discovery(), external.authority)
                 await seed_demo(container.administration(), FRONTEND, issuer, external_issuer)
             return Browser(self.client, sandbox), operator
 

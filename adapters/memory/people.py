@@ -24,9 +24,6 @@ class MemoryUserRepository:
     async def add(self, user: User) -> None:
         self._tables().users.insert(user)
 
-    async def update(self, user: User) -> None:
-        self._tables().users.replace(user)
-
     async def set_last_workspace(self, user_id: str, workspace_id: int | None) -> None:
         await self._change(user_id, last_workspace_id=workspace_id)
 

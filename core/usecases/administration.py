@@ -61,6 +61,18 @@ class Administration:
         async with self._uow() as uow:
             return await uow.workspaces.list()
 
+    async def remove_workspace(self, workspace_id: int) -> Workspace:
+        """Delete a workspace with its memberships (`workspace remove`): its invites are
+        never applied after, and nobody lands in it any more; `invalid_request` when there
+        is no such workspace."""
+        async with self._uow() as uow:
+            workspace = await uow.workspaces.get(workspace_id)
+            if workspace is None:
+                raise _bad("no such workspace")
+            await uow.workspaces.remove(workspace_id)
+            await uow.commit()
+        return workspace
+
     async def ensure_roles(self, roles: Iterable[tuple[str, int]] = STANDARD_ROLES) -> Sequence[Role]:
         """Create the named roles that do not exist yet (idempotent)."""
         async with self._uow() as uow:

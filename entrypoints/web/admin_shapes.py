@@ -48,6 +48,10 @@ class RoleBody(msgspec.Struct, forbid_unknown_fields=True):
     role: RoleName
 
 
+class WorkspaceSwitchBody(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    workspace_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+
+
 class WorkspaceOut(msgspec.Struct, rename="camel"):
     id: int
     name: str

@@ -15,6 +15,7 @@ from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.users import DescribeSession
 from entrypoints.settings import Settings
 from entrypoints.web.admin_shapes import SECURITY
+from entrypoints.web.correlation import correlation_id
 from entrypoints.web.events import SecurityLog
 
 MAX_TOKEN = 8192
@@ -68,7 +69,7 @@ async def refresh(
 ) -> dict[str, Any]:
     refreshed = await refresh_session(bearer_token(request))
     if refreshed.revalidation is not None:
-        correlation = str(request.scope.get("state", {}).get("correlation_id", "-"))
+        correlation = correlation_id(request)
         security_log.revalidated(refreshed.revalidation, via="refresh", correlation=correlation)
     return {"access_token": refreshed.token, "token_type": "Bearer",
             "expires_at": _iso(refreshed.expires_at)}
@@ -100,7 +101,7 @@ async def _logout(
     """The session is closed whatever `frontendHost` says: the origin only decides where the
     browser goes next, so a missing, malformed or foreign one costs the redirect, not the
     logout."""
-    correlation = str(request.scope.get("state", {}).get("correlation_id", "-"))
+    correlation = correlation_id(request)
     post_logout = _post_logout_redirect(frontend_host, settings)
     done = await logout(bearer_token(request), post_logout)
     security_log.logout(done.user_id, done.session_id, correlation)

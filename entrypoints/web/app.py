@@ -5,7 +5,6 @@ container through Litestar's own `Provide`; no handler knows which adapter it ta
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from http import HTTPStatus
@@ -20,19 +19,20 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from adapters.sql.database import SqlDatabase
-from adapters.sql.migrate import ensure_schema_async
 from core.errors import AdminError, ErrorCode, SignInError
 from core.navigation import parse_origin
 from core.usecases.revalidation import SessionClosedByMicrosoft
 from core.usecases.sessions import forget_revoked
 from entrypoints.container import Container
+from entrypoints.lifecycle import start, stop
 from entrypoints.metrics import multiprocess_dir, serve_metrics
 from entrypoints.tracing import instrument, name_after_route
 from entrypoints.web import api, frontchannel, health, introspect, login, metrics_endpoint, verify, workspaces
 from entrypoints.web.admin_shapes import BEARER
 from entrypoints.web.answers import admin_error, api_error
 from entrypoints.web.bodies import MAX_BODY_BYTES
-from entrypoints.web.health import Check, Readiness, discovery_check, discovery_url
+from entrypoints.web.correlation import correlation_id
+from entrypoints.web.health import Check, Readiness, discovery_check
 from entrypoints.web.middleware import install_edge
 
 logger = logging.getLogger("azure_signin.web")
@@ -40,12 +40,9 @@ logger = logging.getLogger("azure_signin.web")
 ADMIN_CASES = (
     "create_workspace", "list_workspaces", "update_workspace", "create_invite", "list_invites",
     "revoke_invite", "accept_invite", "list_members", "change_member", "remove_member",
-    "list_audit",
+    "list_audit", "switch_workspace",
 )
 
-
-def _correlation(request: Request[Any, Any, Any]) -> str:
-    return str(request.scope.get("state", {}).get("correlation_id", "-"))
 
 
 def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
@@ -58,7 +55,7 @@ def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[A
             status_code=error.status_code,
             headers={**(error.headers or {}), "Cache-Control": "no-store"},
         )
-    correlation = _correlation(request)
+    correlation = correlation_id(request)
     logger.error("unexpected failure [%s]", correlation, exc_info=error)
     return Response(
         content={"error": "server_error", "correlation_id": correlation},
@@ -89,19 +86,16 @@ def _readiness(container: Container) -> Readiness:
         async with container.uow()(read_only=True) as uow:  # through the port: any adapter
             await uow.roles.list()
 
-    checks: dict[str, Check] = {"database": database}
-    if settings.redis_url:
+    required: dict[str, Check] = {"database": database}
+    redis = container.redis()
+    if redis is not None:
         async def redis_ping() -> None:
-            connector = container.redis()  # set whenever redis_url is
-            if connector is None or not await connector.ping():
+            if not await redis.ping():
                 raise RuntimeError("Redis did not answer")
-        checks["redis"] = redis_ping
-    for authority in settings.authorities:
-        url = discovery_url(authority.authority)
-        checks[f"authority:{authority.name}"] = discovery_check(
-            url, settings.ca_bundle, settings.http_timeout
-        )
-    return Readiness(checks, timeout=settings.http_timeout + 1)
+        required["redis"] = redis_ping
+    discovery = container.discovery()
+    reported = {a.name: discovery_check(discovery, a.authority) for a in settings.authorities}
+    return Readiness(required, reported, timeout=settings.http_timeout + 1)
 
 
 def create_app(container: Container) -> Litestar:
@@ -139,13 +133,12 @@ def create_app(container: Container) -> Litestar:
     security_log = container.security_log()
     metrics = container.metrics()
     provider = container.tracer_provider()
-    background: set[asyncio.Task[None]] = set()
     # set by startup/shutdown: the metrics port's server when this process serves it itself
     # (under `serve`, the serve process answers it for all workers), the tracing undo
     running: dict[str, Any] = {}
 
     def signin_error(request: Request[Any, Any, Any], error: SignInError) -> Response[Any]:
-        correlation = _correlation(request)
+        correlation = correlation_id(request)
         if isinstance(error, SessionClosedByMicrosoft):
             security_log.revalidated(error.revalidation, via="refresh", correlation=correlation)
         elif error.code in (ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DISABLED):
@@ -153,48 +146,28 @@ def create_app(container: Container) -> Litestar:
         return api_error(error, correlation)
 
     def refused(request: Request[Any, Any, Any], error: AdminError) -> Response[Any]:
-        correlation = _correlation(request)
+        correlation = correlation_id(request)
         security_log.admin_refused(error.code, correlation, request.url.path)
         return admin_error(error, correlation)
 
-    def run_in_background(job: Any) -> None:
-        task = asyncio.get_running_loop().create_task(job)
-        background.add(task)  # a reference, so the task is not collected mid-way
-        task.add_done_callback(background.discard)
-
     async def startup() -> None:
-        database = container.database()
-        if isinstance(database, SqlDatabase):
-            await ensure_schema_async(database.config, auto_upgrade=False)
+        await start(container)  # the schema check and Microsoft's discovery (in the background)
+        lifecycle = container.lifecycle()
         # Revocations other processes announce: forget them now rather than within 0.5 s.
         recent = container.recent_principals()
-        run_in_background(container.revocations().listen(lambda r: forget_revoked(recent, r)))
-        # Discovery now rather than on the first login (the end-session URL needs it). It
-        # never fails start-up: Microsoft being down is what /health/ready reports.
-        warm_up = getattr(container.gateway(), "warm_up", None)
-        if warm_up is not None:
-            run_in_background(warm_up())
+        lifecycle.run_in_background(container.revocations().listen(lambda r: forget_revoked(recent, r)))
         # Sessions used without refresh are re-validated by every process, sharing the work.
-        run_in_background(container.sweeper().run())
+        lifecycle.run_in_background(container.sweeper().run())
         if settings.metrics_port is not None and multiprocess_dir() is None:
             running["metrics"] = serve_metrics(settings.host, settings.metrics_port, metrics.registry)
 
     async def shutdown() -> None:
-        tasks = list(background)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
         if "metrics" in running:
             running.pop("metrics").shutdown()
+        await stop(container)
         if provider is not None:
             running.pop("untrace", lambda: None)()
             provider.force_flush()
-        # Building a singleton here connects to nothing, so closing all of them is safe.
-        for name in ("profiles", "gateway", "database", "redis"):
-            try:
-                await _close(getattr(container, name)())
-            except Exception:
-                logger.warning("closing %s failed", name, exc_info=True)
 
     app = Litestar(
         route_handlers=[
@@ -237,12 +210,3 @@ def create_app(container: Container) -> Litestar:
         running["untrace"] = instrument(app, provider, engine)
     return app
 
-
-async def _close(instance: Any) -> None:
-    for closer in ("aclose", "close", "dispose"):
-        method = getattr(instance, closer, None)
-        if method is not None:
-            result = method()
-            if hasattr(result, "__await__"):
-                await result
-            return

@@ -15,6 +15,7 @@ from litestar.params import Parameter
 
 from core.usecases.revalidation import MAX_ISSUER, MAX_MICROSOFT_SID, FrontChannelLogout
 from entrypoints.settings import Settings
+from entrypoints.web.correlation import correlation_id
 from entrypoints.web.events import SecurityLog
 
 _PAGE = (
@@ -44,7 +45,7 @@ async def frontchannel_logout(
     iss: Annotated[str | None, Parameter(query="iss", max_length=MAX_ISSUER)] = None,
 ) -> Response[str]:
     done = await frontchannel(iss, sid)
-    correlation = str(request.scope.get("state", {}).get("correlation_id", "-"))
+    correlation = correlation_id(request)
     security_log.frontchannel_logout([(s.user_id, s.id) for s in done.closed], correlation)
     headers = {
         "Cache-Control": "no-store",

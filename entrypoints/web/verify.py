@@ -26,6 +26,7 @@ from core.access import Access
 from core.errors import ErrorCode, SignInError
 from core.usecases.check_access import CheckAccess
 from entrypoints.web.api import bearer_token
+from entrypoints.web.correlation import correlation_id
 from entrypoints.web.events import SecurityLog
 
 _REFUSED = {ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DISABLED, ErrorCode.LOGIN_EXPIRED}
@@ -81,7 +82,7 @@ async def _verify(
     try:
         access = await check_access(bearer_token(request), workspace, role)
     except SignInError as error:
-        correlation = str(request.scope.get("state", {}).get("correlation_id", "-"))
+        correlation = correlation_id(request)
         if error.code in _REFUSED:
             security_log.token_refused(error.code, correlation, request.url.path)
         return refusal(error, correlation, with_body=with_body)
@@ -118,8 +119,8 @@ async def verify_head(
 # `path_prefix`, the original path (and query) after the prefix. Those belong to the original
 # request, so they are ignored: the requirement comes from the query of `/auth/verify`
 # itself (Envoy `path_override: /auth/verify?workspace=1&role=editor`), never from there.
-_Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
-_ANY_METHOD: list[_Method] = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+_ANY_METHOD: list[Method] = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 @route("/auth/verify", http_method=["POST", "PUT", "PATCH", "DELETE"], status_code=200,

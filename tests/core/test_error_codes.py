@@ -11,7 +11,7 @@ from core.identity import ExternalIdentity, RedeemedLogin
 from core.usecases.complete_signin import CompleteSignIn, CompleteSignInInput
 from tests.core.builders import TENANT_2, aad
 from tests.core.colliding import CollidingUnits
-from tests.core.world import REDIRECT_URI, World
+from tests.core.world import ALLOWED_ORIGINS, REDIRECT_URI, World
 
 ALICE = aad("alice@contoso.com", oid="alice")
 
@@ -71,7 +71,7 @@ class _BrokenProfiles:
 async def server_error(world: World) -> None:
     complete = CompleteSignIn(
         world.flows, world.microsoft, _BrokenProfiles(), world.record, world.tokens, world.cache,
-        world.clock, world.ids, world.policy,
+        world.clock, world.ids, world.policy, ALLOWED_ORIGINS,
     )
     world.microsoft.add_user("alice", ALICE)
     started, state = await world.begin()
@@ -114,12 +114,16 @@ def test_an_error_keeps_its_code_and_detail_and_prints_both() -> None:
 
 
 def test_an_error_keeps_the_first_origin_and_authority_it_is_tied_to() -> None:
-    error = SignInError(ErrorCode.ACCESS_DENIED, frontend_origin="https://app.contoso.com")
+    error = SignInError(ErrorCode.ACCESS_DENIED, "refused", frontend_origin="https://app.contoso.com")
     assert (error.frontend_origin, error.authority) == ("https://app.contoso.com", None)
-    assert error.at("https://other.example", "b2c") is error
-    assert (error.frontend_origin, error.authority) == ("https://app.contoso.com", "b2c")
-    error.at(None, "aad")
-    assert (error.frontend_origin, error.authority) == ("https://app.contoso.com", "b2c")
+    tied = error.at("https://other.example", "b2c")
+    assert tied is not error and type(tied) is SignInError
+    assert (tied.code, tied.detail) == (ErrorCode.ACCESS_DENIED, "refused")
+    assert str(tied) == "access_denied: refused"
+    assert (tied.frontend_origin, tied.authority) == ("https://app.contoso.com", "b2c")
+    assert (error.frontend_origin, error.authority) == ("https://app.contoso.com", None)  # left as it is
+    again = tied.at(None, "aad")
+    assert (again.frontend_origin, again.authority) == ("https://app.contoso.com", "b2c")
     untied = SignInError(ErrorCode.ACCESS_DENIED).at("https://app.contoso.com")
     assert (untied.frontend_origin, untied.authority) == ("https://app.contoso.com", None)
 

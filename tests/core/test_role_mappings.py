@@ -159,3 +159,12 @@ async def test_an_accepted_invite_still_within_its_expiry_is_applied_at_sign_in(
         await uow.commit()
     done = await world.login(ALICE)
     assert await roles_of(world, done.user_id) == {2: ("editor", GrantOrigin.DIRECT)}
+
+async def test_a_mapped_role_is_granted_at_the_moment_of_the_sign_in(world: World) -> None:
+    first = await world.login(ALICE)
+    await world.admin.add_role_mapping(ALICE.issuer, MappingSource.APP_ROLE, "Workspace.Editor", 1, "editor")
+    world.clock.advance(60)
+    await world.login(replace(ALICE, app_roles=("Workspace.Editor",)))
+    async with world.db.unit_of_work(read_only=True) as uow:
+        [granted] = await uow.memberships.for_user(first.user_id)
+    assert granted.created_at == world.clock.now()

@@ -44,9 +44,7 @@ async def stored(world: World, session_id: str) -> Session:
 
 async def revoke_in_database(world: World, session_id: str) -> None:
     async with world.db.unit_of_work() as uow:
-        session = await uow.sessions.get(session_id)
-        assert session is not None
-        await uow.sessions.update(replace(session, revoked_at=world.clock.now()))
+        assert await uow.sessions.revoke(session_id, world.clock.now()) is not None
         await uow.commit()
 
 

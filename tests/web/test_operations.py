@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import time
 
+from tests.hung_relay import HangingRelay
 from tests.web.support import FRONTEND
 
 
@@ -40,20 +42,45 @@ async def test_ready_when_database_and_authorities_answer(service):
     browser, operator = service
     answer = await browser.client.get("/health/ready")
     assert answer.status_code == 200
-    expected = {"database": "ok", "authority:aad": "ok", "authority:b2c": "ok"}
+    expected = {"database": "ok"}
     if operator.settings.redis_url:
         expected["redis"] = "ok"
-    assert answer.json()["checks"] == expected
+    assert answer.json() == {
+        "status": "ok", "checks": expected, "microsoft": {"aad": "ok", "b2c": "ok"}, "degraded": False,
+    }
     assert (await browser.client.get("/health/live")).json() == {"status": "ok"}
 
 
-async def test_not_ready_names_what_failed(make_service):
+async def test_microsoft_down_is_reported_as_degraded_never_as_unready(make_service):
     nowhere = f"https://localhost:{_closed_port()}/organizations"
     async with make_service(SIGNIN_AAD_AUTHORITY=nowhere) as (browser, _):
         answer = await browser.client.get("/health/ready")
-    assert answer.status_code == 503
-    checks = answer.json()["checks"]
-    assert checks["authority:aad"].startswith("failed") and checks["database"] == "ok"
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["status"] == "ok" and body["degraded"] is True
+    assert body["checks"]["database"] == "ok" and "aad" not in body["checks"]
+    assert body["microsoft"]["aad"].startswith("failed") and body["microsoft"]["b2c"] == "ok"
+
+
+async def test_a_hung_microsoft_discovery_leaves_the_service_ready_and_answering(make_service, sandbox):
+    relay = HangingRelay(("127.0.0.1", sandbox.port))  # accepts connections, answers nothing
+    relay.hang()
+    authority = f"https://localhost:{relay.address.rsplit(':', 1)[1]}/organizations"
+    try:
+        async with make_service(SIGNIN_AAD_AUTHORITY=authority, SIGNIN_HTTP_TIMEOUT="1") as (browser, _):
+            bob = await browser.login("bob@example.org", "b2c")  # the other authority still signs in
+            started = time.monotonic()
+            hung = await browser.client.get("/health/ready")
+            took = time.monotonic() - started
+            me = await browser.me(bob.token)
+    finally:
+        relay.close()
+    assert hung.status_code == 200, hung.text
+    body = hung.json()
+    assert body["degraded"] is True and body["microsoft"]["aad"].startswith("failed")
+    assert body["checks"]["database"] == "ok" and body["microsoft"]["b2c"] == "ok"
+    assert took < 4  # bounded by the HTTP timeout (1 s) plus a second, never the hang
+    assert me.status_code == 200
 
 
 async def test_redis_down_fails_closed_quickly(make_service):

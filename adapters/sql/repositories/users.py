@@ -50,10 +50,6 @@ class SqlUserRepository(SqlRepository):
     async def add(self, user: User) -> None:
         await self._execute(insert(users).values(id=user.id, **_user_values(user)))
 
-    async def update(self, user: User) -> None:
-        statement = update(users).where(users.c.id == user.id).values(**_user_values(user))
-        await self._update_one(statement, user.id)
-
     async def set_last_workspace(self, user_id: str, workspace_id: int | None) -> None:
         statement = update(users).where(users.c.id == user_id).values(last_workspace_id=workspace_id)
         await self._update_one(statement, user_id)

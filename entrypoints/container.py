@@ -54,7 +54,7 @@ from core.usecases.record_signin import RecordSignIn
 from core.usecases.revalidation import FrontChannelLogout, RevalidateSession, SweepSessions
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.start_login import StartLogin
-from core.usecases.users import DescribeSession, DisableUser
+from core.usecases.users import DescribeSession, DisableUser, EnableUser
 from core.usecases.workspaces import (
     CreateWorkspace,
     ListAudit,
@@ -67,7 +67,7 @@ from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
 from entrypoints.tracing import tracer_provider
 from entrypoints.web.events import SecurityLog
-from entrypoints.web.ratelimit import LoginRateLimiter
+from entrypoints.web.ratelimit import HitCounter, LoginRateLimiter
 from entrypoints.web.sweeper import SessionSweeper
 
 if TYPE_CHECKING:  # the ports each adapter provider must satisfy (checked by mypy only)
@@ -164,6 +164,16 @@ def _revocations(redis: RedisConnector | None) -> RevocationFeed:
     from adapters.redis.revocations import RedisRevocationFeed
 
     return RedisRevocationFeed(redis, prefix="signin:")
+
+
+def _hit_counter(redis: RedisConnector | None) -> HitCounter:
+    if redis is None:
+        from adapters.memory.ratelimit import MemoryHitCounter
+
+        return MemoryHitCounter()
+    from adapters.redis.ratelimit import RedisHitCounter
+
+    return RedisHitCounter(redis, prefix="signin:")
 
 
 def _keys(settings: Settings) -> KeySet:
@@ -307,8 +317,10 @@ class Container(containers.DeclarativeContainer):
     )
 
     security_log = providers.Singleton(_security_log, token_key, metrics)
+    hit_counter = providers.Singleton(_hit_counter, redis)
     rate_limiter = providers.Singleton(
-        lambda settings: LoginRateLimiter(settings.login_rate_limit), settings
+        lambda settings, counter: LoginRateLimiter(settings.login_rate_limit, counter),
+        settings, hit_counter,
     )
 
     allowed_origins: providers.Provider[tuple[str, ...]] = providers.Callable(
@@ -353,6 +365,7 @@ class Container(containers.DeclarativeContainer):
     disable_user = providers.Factory(
         DisableUser, uow, session_cache, clock, recent_principals, revocations
     )
+    enable_user = providers.Factory(EnableUser, uow)
     administration = providers.Factory(Administration, uow, clock, ids, policy)
     create_workspace = providers.Factory(CreateWorkspace, uow, clock, ids, policy, allowed_origins)
     list_workspaces = providers.Factory(ListWorkspaces, uow)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from adapters.microsoft import DiscoveryCache
-from adapters.microsoft.config import discovery_url
 from core.model import ProviderKind
 from core.usecases.administration import Administration
+from entrypoints.local_providers import LOCAL_ACCOUNTS
+from entrypoints.local_providers import authority_issuer as authority_issuer  # re-exported
 
 WORKSPACES = (("Acme", 1), ("Globex", 2))
 INVITES = (
@@ -36,15 +36,6 @@ class SeedReport:
     workspaces_added: int
     invites_added: int
     providers_added: int
-
-
-async def authority_issuer(discovery: DiscoveryCache, authority: str) -> str:
-    """The `issuer` an authority's discovery document announces (a B2C tenant's is
-    `https://{host}/{tenant-guid}/v2.0/`, an External ID tenant's
-    `https://{tenant-guid}.ciamlogin.com/{tenant-guid}/v2.0`), through the service's own
-    discovery cache (the container's `discovery`): the logins that follow reuse the document.
-    Raises `SignInError(temporarily_unavailable)` when Microsoft does not answer."""
-    return (await discovery.get(discovery_url(authority))).issuer
 
 
 async def seed_demo(
@@ -72,15 +63,14 @@ async def seed_demo(
         if (email, ids[number]) not in existing:
             await admin.invite(email, ids[number], role, accepted=accepted)
             added_invites += 1
-    issuers = {p.issuer for p in await admin.providers()}
     wanted = [("Google (via B2C)", ProviderKind.SOCIAL, "google.com")]
     if b2c_issuer:
-        wanted.insert(0, ("Local accounts (B2C)", ProviderKind.LOCAL, b2c_issuer))
+        wanted.insert(0, (LOCAL_ACCOUNTS["b2c"], ProviderKind.LOCAL, b2c_issuer))
     if external_issuer:
-        wanted.insert(0, ("Local accounts (External ID)", ProviderKind.LOCAL, external_issuer))
+        wanted.insert(0, (LOCAL_ACCOUNTS["external"], ProviderKind.LOCAL, external_issuer))
     added_providers = 0
     for name, kind, issuer in wanted:
-        if issuer not in issuers:
-            await admin.add_provider(name, kind, issuer)
-            added_providers += 1
+        # ensure_provider: the service's own start-up may be registering the same issuer
+        _, added = await admin.ensure_provider(name, kind, issuer)
+        added_providers += added
     return SeedReport(added_workspaces, added_invites, added_providers)

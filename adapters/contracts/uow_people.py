@@ -202,3 +202,21 @@ class DirectoryProviderContract(UnitOfWorkFixtures):
         assert found == replace(alice.user, last_workspace_id=workspace.id, disabled=True)
         with pytest.raises(KeyError):
             await committed(uow_factory, lambda uow: uow.users.disable("no-such-user"))
+
+    async def test_enable_clears_only_disabled(self, uow_factory: UnitOfWorkFactory) -> None:
+        alice = Person()
+        await committed(uow_factory, alice.add)
+        async with uow_factory() as uow:
+            workspace = await uow.workspaces.add("Acme", "https://acme.example")
+            await uow.users.set_last_workspace(alice.user.id, workspace.id)
+            await uow.users.disable(alice.user.id)
+            await uow.commit()
+        async with uow_factory() as uow:
+            await uow.users.enable(alice.user.id)
+            await uow.users.enable(alice.user.id)  # twice is fine
+            await uow.commit()
+        async with uow_factory() as uow:
+            found = await uow.users.get(alice.user.id)
+        assert found == replace(alice.user, last_workspace_id=workspace.id, disabled=False)
+        with pytest.raises(KeyError):
+            await committed(uow_factory, lambda uow: uow.users.enable("no-such-user"))

@@ -30,6 +30,9 @@ class MemoryUserRepository:
     async def disable(self, user_id: str) -> None:
         await self._change(user_id, disabled=True)
 
+    async def enable(self, user_id: str) -> None:
+        await self._change(user_id, disabled=False)
+
     async def _change(self, user_id: str, **fields: object) -> None:
         users = self._tables().users
         user = users.get(user_id)

@@ -51,6 +51,10 @@ class UserRepository(Protocol):
         """Set only `disabled`; disabling twice is not an error."""
         ...
 
+    async def enable(self, user_id: str) -> None:
+        """Clear only `disabled`; enabling a user who is not disabled is not an error."""
+        ...
+
     async def list(self) -> Sequence[User]:
         """All users, by creation time then id."""
         ...

@@ -184,6 +184,26 @@ class Administration:
             raise _bad("a provider with that issuer or domain exists already") from error
         return provider
 
+    async def ensure_provider(
+        self, name: str, kind: ProviderKind, issuer: str
+    ) -> tuple[IdentityProvider, bool]:
+        """The provider registered for `issuer`, registered now (in the default directory)
+        when there is none; the flag says whether it was added. Idempotent, also when two
+        processes ensure the same issuer at once: the one that loses the race finds the
+        winner's. A provider already registered for the issuer is kept as it is."""
+        async with self._uow(read_only=True) as uow:
+            found = await uow.providers.by_issuer(issuer.strip())
+        if found is not None:
+            return found, False
+        try:
+            return await self.add_provider(name, kind, issuer), True
+        except SignInError:
+            async with self._uow(read_only=True) as uow:
+                found = await uow.providers.by_issuer(issuer.strip())
+            if found is None:
+                raise
+            return found, False
+
     async def providers(self) -> Sequence[IdentityProvider]:
         async with self._uow() as uow:
             return await uow.providers.list()

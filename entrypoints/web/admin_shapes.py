@@ -13,6 +13,7 @@ from core.model import AuditEvent, Invite, Workspace
 from core.rules.invites import InviteState
 from core.usecases.members import MemberView
 from entrypoints.web.answers import ADMIN_STATUS
+from entrypoints.web.openapi_shapes import ErrorOut
 
 BEARER = "BearerToken"
 SECURITY: list[dict[str, list[str]]] = [{BEARER: []}]
@@ -103,10 +104,6 @@ class AuditOut(msgspec.Struct, rename="camel"):
     target: str
     details: dict[str, str]
     correlation_id: str
-
-
-class ErrorOut(msgspec.Struct):
-    error: str
 
 
 def workspace_out(workspace: Workspace, role: str | None = None) -> WorkspaceOut:

@@ -25,15 +25,30 @@ from core.usecases.revalidation import SessionClosedByMicrosoft
 from core.usecases.sessions import forget_revoked
 from entrypoints.container import Container
 from entrypoints.lifecycle import start, stop
+from entrypoints.local_providers import issuers_through, keep_ensuring, needs_local_providers
+from entrypoints.metadata import package_version
 from entrypoints.metrics import multiprocess_dir, serve_metrics
 from entrypoints.tracing import instrument, name_after_route
-from entrypoints.web import api, frontchannel, health, introspect, login, metrics_endpoint, verify, workspaces
+from entrypoints.web import (
+    api,
+    docs_ui,
+    frontchannel,
+    health,
+    index,
+    introspect,
+    login,
+    metrics_endpoint,
+    verify,
+    workspaces,
+)
 from entrypoints.web.admin_shapes import BEARER
 from entrypoints.web.answers import admin_error, api_error
 from entrypoints.web.bodies import MAX_BODY_BYTES
 from entrypoints.web.correlation import correlation_id
 from entrypoints.web.health import Check, Readiness, discovery_check
 from entrypoints.web.middleware import install_edge
+from entrypoints.web.openapi_shapes import finish_document
+from entrypoints.web.proxies import TrustedProxies, parse_networks
 
 logger = logging.getLogger("azure_signin.web")
 # Container providers of the workspace use cases; handlers name them `<provider>_case`.
@@ -156,6 +171,11 @@ def create_app(container: Container) -> Litestar:
         # Revocations other processes announce: forget them now rather than within 0.5 s.
         recent = container.recent_principals()
         lifecycle.run_in_background(container.revocations().listen(lambda r: forget_revoked(recent, r)))
+        # A B2C / External ID authority's local accounts need their provider: registered
+        # from its discovery issuer, retried in the background while Microsoft is away.
+        if needs_local_providers(settings):
+            lifecycle.run_in_background(keep_ensuring(
+                container.administration(), settings, issuers_through(container.discovery())))
         # Sessions used without refresh are re-validated by every process, sharing the work.
         lifecycle.run_in_background(container.sweeper().run())
         if settings.metrics_port is not None and multiprocess_dir() is None:
@@ -176,7 +196,7 @@ def create_app(container: Container) -> Litestar:
             frontchannel.frontchannel_logout,
             verify.verify_get, verify.verify_head, verify.verify_any_method,
             verify.verify_prefixed, verify.verify_prefixed_head, introspect.introspect,
-            health.live, health.ready, health.jwks,
+            health.live, health.ready, health.jwks, index.root, index.favicon, docs_ui.asset,
             *workspaces.HANDLERS,
             # on a port of its own when SIGNIN_METRICS_PORT is set: then not on this one
             *([metrics_endpoint.metrics] if settings.metrics_port is None else []),
@@ -185,7 +205,8 @@ def create_app(container: Container) -> Litestar:
         exception_handlers={SignInError: signin_error, AdminError: refused, Exception: _unexpected},
         cors_config=cors_config(settings.allowed_origins),
         openapi_config=OpenAPIConfig(
-            title="azure-signin", version="0.1.0", path="/schema",
+            title="azure-signin", version=package_version(), path="/schema",
+            render_plugins=docs_ui.render_plugins(),
             components=Components(security_schemes={
                 BEARER: SecurityScheme(
                     type="http", scheme="bearer", bearer_format="JWT",
@@ -199,11 +220,14 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    finish_document(app.openapi_schema)
+    proxies = TrustedProxies(parse_networks(settings.trusted_proxies))
+
     def on_answer(scope: Any, status: int, seconds: float) -> None:
         metrics.request_done(scope.get("path_template"), scope.get("method", ""), status, seconds)
 
     # outside routing: 404, 405 and CORS preflights included
-    install_edge(app, on_answer, name_after_route if provider is not None else None)
+    install_edge(app, proxies, on_answer, name_after_route if provider is not None else None)
     if provider is not None:
         database = container.database()
         engine = database.engine if isinstance(database, SqlDatabase) else None

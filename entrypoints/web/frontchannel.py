@@ -15,6 +15,7 @@ from litestar.params import Parameter
 
 from core.usecases.revalidation import MAX_ISSUER, MAX_MICROSOFT_SID, FrontChannelLogout
 from entrypoints.settings import Settings
+from entrypoints.web import openapi_shapes as doc
 from entrypoints.web.correlation import correlation_id
 from entrypoints.web.events import SecurityLog
 
@@ -35,7 +36,9 @@ def frame_ancestors(settings: Settings) -> str:
     return " ".join(origins) or "'none'"
 
 
-@get("/logout/frontchannel", summary="Microsoft signed the person out (front-channel logout)")
+@get("/logout/frontchannel", summary="Microsoft signed the person out (front-channel logout)",
+     media_type="text/html", response_description="A blank page (Microsoft frames it)",
+     responses={400: doc.error(doc.BAD_PARAMETER)})
 async def frontchannel_logout(
     request: Request[Any, Any, Any],
     frontchannel: FrontChannelLogout,

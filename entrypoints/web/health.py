@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from litestar import Response, get
+from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from adapters.microsoft import DiscoveryCache
@@ -67,7 +68,10 @@ async def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/health/ready", summary="The database and Redis answer (Microsoft's state reported)")
+@get("/health/ready", summary="The database and Redis answer (Microsoft's state reported)",
+     responses={503: ResponseSpec(data_container=dict[str, Any], generate_examples=False,
+                                  description="`status: unavailable`; `checks` names what failed "
+                                              "(the database or Redis)")})
 async def ready(readiness: Readiness) -> Response[dict[str, Any]]:
     """200 when the database and Redis answer, else 503. `microsoft` names each authority's
     discovery verdict and `degraded` is true when any of them failed: sign-ins cannot start

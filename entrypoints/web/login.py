@@ -8,6 +8,8 @@ from litestar import Request, Response, get
 from litestar.params import Parameter
 
 from core.errors import ErrorCode, OriginNotAllowed, SignInError
+from core.navigation import match_origin
+from core.rules.landing import error_origin
 from core.usecases.complete_signin import (
     CompleteSignIn,
     CompleteSignInInput,
@@ -16,6 +18,7 @@ from core.usecases.complete_signin import (
 from core.usecases.handoff import IssueHandoffCode
 from core.usecases.start_login import StartLogin, StartLoginInput
 from entrypoints.settings import Settings
+from entrypoints.web import openapi_shapes as doc
 from entrypoints.web.answers import browser_error, landing_location, redirect
 from entrypoints.web.cookies import binding_cookie, binding_cookie_name, expired_binding_cookie
 from entrypoints.web.correlation import correlation_id
@@ -24,6 +27,14 @@ from entrypoints.web.ratelimit import LoginRateLimiter
 
 logger = logging.getLogger("azure_signin.web")
 MAX_PARAM = 2048
+
+
+def _listed(origin: str | None, settings: Settings) -> str | None:
+    """`origin` when it is allow-listed, else None (nothing here ever falls back)."""
+    try:
+        return match_origin(origin, settings.allowed_origins) if origin else None
+    except SignInError:
+        return None
 
 
 def printable(text: str, limit: int = 120) -> str:
@@ -42,7 +53,14 @@ def _authority_label(authority: str | None, settings: Settings) -> str:
     return authority if authority in names else "unknown"
 
 
-@get("/login/aad", summary="Start a login", include_in_schema=True)
+@get("/login/aad", summary="Start a login", status_code=302,
+     response_description="To Microsoft's sign-in page (a flow-binding cookie set), or back to "
+     "the frontend with `?error=<code>`; with the RateLimit fields",
+     responses={
+         400: doc.error("frontendHost not allow-listed: a plain HTML page; or " + doc.BAD_PARAMETER),
+         429: doc.error(doc.codes("too_many_requests") + " (with `Retry-After` and the RateLimit fields)"),
+         503: doc.page("sign-in temporarily unavailable and no allow-listed frontendHost to return to"),
+     })
 async def start_login(
     request: Request[Any, Any, Any],
     settings: Settings,
@@ -55,12 +73,18 @@ async def start_login(
     authority: Annotated[str | None, Parameter(query="provider", max_length=64)] = None,
 ) -> Response[Any]:
     """Validate the frontend origin, start an authorization-code flow (state, nonce, PKCE)
-    and send the browser to Microsoft. An origin that is not allowed gets a plain 400."""
-    limited = limiter.check(request)
-    if limited is not None:
-        return limited
+    and send the browser to Microsoft. An origin that is not allowed gets a plain 400; a
+    client over the login rate limit a 429 (every answer carries the RateLimit fields)."""
     correlation = correlation_id(request)
+    limits: dict[str, str] = {}
     try:
+        try:
+            verdict = await limiter.check(request)
+        except SignInError as error:  # the counter is down: closed, back to an allowed origin
+            raise error.at(error_origin(_listed(frontend_host, settings), settings.allowed_origins)) from None
+        limits = verdict.headers()
+        if not verdict.allowed:
+            return verdict.refusal()
         started = await start(StartLoginInput(
             redirect_uri=settings.redirect_uri,
             frontend_host=frontend_host,
@@ -73,11 +97,15 @@ async def start_login(
                            correlation, printable(error.origin))
         security_log.login_failed(error.code, correlation, stage="start",
                                   authority=_authority_label(authority, settings))
-        return browser_error(error, correlation)
+        answer = browser_error(error, correlation)
+        answer.headers.update(limits)
+        return answer
     cookie = binding_cookie(
         settings, started.state, started.binding_secret, int(started.cookie_lifetime.total_seconds())
     )
-    return redirect(started.auth_uri, cookies=[cookie])
+    answer = redirect(started.auth_uri, cookies=[cookie])
+    answer.headers.update(limits)
+    return answer
 
 
 async def _finish(
@@ -121,7 +149,12 @@ async def _finish(
     return redirect(location, cookies=spent)
 
 
-@get(["/redirect", "/auth/redirect-uri"], summary="Microsoft's redirect URI (and its alias)")
+@get(["/redirect", "/auth/redirect-uri"], summary="Microsoft's redirect URI (and its alias)",
+     status_code=302,
+     response_description="To the frontend with the token (as SIGNIN_TOKEN_DELIVERY says) or "
+     "with `?error=<code>`, or on to Microsoft's password-reset policy",
+     responses={400: doc.page("the sign-in failed and no trusted origin is known to return to "
+                              "(several allowed origins, the flow unknown or used)")})
 async def redirect_endpoint(
     request: Request[Any, Any, Any],
     settings: Settings,

@@ -25,6 +25,7 @@ from litestar.params import Parameter
 from core.access import Access
 from core.errors import ErrorCode, SignInError
 from core.usecases.check_access import CheckAccess
+from entrypoints.web import openapi_shapes as doc
 from entrypoints.web.api import bearer_token
 from entrypoints.web.correlation import correlation_id
 from entrypoints.web.events import SecurityLog
@@ -97,8 +98,17 @@ _DESCRIPTION = (
 )
 
 
+_RESPONSES = {
+    200: doc.redirect("allowed: an empty body, the `X-Auth-Request-*` identity headers"),
+    400: doc.error(doc.codes("invalid_request") + ": a malformed workspace or role"),
+    401: doc.error(doc.NOT_SIGNED_IN + " (HEAD: no body)"),
+    403: doc.error(doc.codes("access_denied") + ": the workspace/role is not met (HEAD: no body)"),
+    503: doc.error(doc.UNAVAILABLE + " (HEAD: no body)"),
+}
+
+
 @get("/auth/verify", summary="Forward-auth: check a bearer token", description=_DESCRIPTION,
-     status_code=200)
+     status_code=200, responses=_RESPONSES)
 async def verify_get(
     request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
     workspace: Workspace = None, role: Role = None,
@@ -107,7 +117,7 @@ async def verify_get(
 
 
 @head("/auth/verify", summary="Forward-auth: check a bearer token (no body)",
-      description=_DESCRIPTION, status_code=200)
+      description=_DESCRIPTION, status_code=200, responses=_RESPONSES)
 async def verify_head(
     request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
     workspace: Workspace = None, role: Role = None,
@@ -125,7 +135,7 @@ _ANY_METHOD: list[Method] = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 @route("/auth/verify", http_method=["POST", "PUT", "PATCH", "DELETE"], status_code=200,
        summary="Forward-auth with the original request's method (Envoy ext_authz)",
-       description=_DESCRIPTION)
+       description=_DESCRIPTION, responses=_RESPONSES)
 async def verify_any_method(
     request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
     workspace: Workspace = None, role: Role = None,
@@ -135,7 +145,8 @@ async def verify_any_method(
 
 @route("/auth/verify/{original:path}", http_method=_ANY_METHOD, status_code=200,
        summary="Forward-auth with the original path appended (Envoy ext_authz path_prefix)",
-       description=_DESCRIPTION + " The appended path and its query are ignored.")
+       description=_DESCRIPTION + " The appended path and its query are ignored.",
+       responses=_RESPONSES)
 async def verify_prefixed(
     request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
     original: str,
@@ -144,7 +155,8 @@ async def verify_prefixed(
 
 
 @head("/auth/verify/{original:path}", status_code=200,
-      summary="Forward-auth with the original path appended (no body)", description=_DESCRIPTION)
+      summary="Forward-auth with the original path appended (no body)", description=_DESCRIPTION,
+      responses=_RESPONSES)
 async def verify_prefixed_head(
     request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
     original: str,

@@ -180,6 +180,30 @@ async def test_provider_with_a_taken_issuer_or_domain_or_bad_input_is_refused(
     assert world.rows() == rows
 
 
+async def test_ensure_provider_adds_once_and_keeps_an_existing_one(world: World) -> None:
+    made, added = await world.admin.ensure_provider("Local (new)", ProviderKind.LOCAL, " https://new/v2.0/ ")
+    assert added and made.issuer == "https://new/v2.0/" and made.kind is ProviderKind.LOCAL
+    rows = world.rows()
+    again, added = await world.admin.ensure_provider("Other name", ProviderKind.SOCIAL, "https://new/v2.0/")
+    assert not added and again == made and world.rows() == rows
+    google, added = await world.admin.ensure_provider("G", ProviderKind.LOCAL, "google.com")
+    assert not added and google.name != "G"  # an operator's own registration is kept as it is
+
+
+async def test_ensure_provider_finds_the_winner_of_a_race(world: World) -> None:
+    real = world.admin.add_provider
+
+    async def lose_the_race(name: str, kind: ProviderKind, issuer: str) -> object:
+        await real("Winner", kind, issuer)  # another process, between our look-up and our add
+        return await real(name, kind, issuer)
+
+    world.admin.add_provider = lose_the_race  # type: ignore[method-assign,assignment]
+    found, added = await world.admin.ensure_provider("Loser", ProviderKind.LOCAL, "https://raced/v2.0")
+    assert not added and found.name == "Winner"
+    with pytest.raises(SignInError):  # a refusal that is not a race is not hidden
+        await world.admin.ensure_provider("Bad", ProviderKind.LOCAL, "  ")
+
+
 async def test_users_are_listed_in_creation_order(world: World) -> None:
     first = await world.record(aad("a@contoso.com", oid="a"))
     world.clock.advance(1)

@@ -76,6 +76,7 @@ class World:
         self.logout = container.logout()
         self.describe = container.describe_session()
         self.disable = container.disable_user()
+        self.enable = container.enable_user()
         self.admin = container.administration()
         self.switch = container.switch_workspace()
 

@@ -141,3 +141,25 @@ async def test_jwks_serves_public_keys_only(service):
     browser, _ = service
     keys = (await browser.client.get("/.well-known/jwks.json")).json()["keys"]
     assert keys and all(set(k) <= {"kty", "crv", "x", "kid", "use", "alg"} for k in keys)
+
+
+async def test_the_root_is_an_index_of_the_public_urls(service):
+    browser, operator = service
+    from entrypoints.metadata import package_version
+
+    answer = await browser.client.get("/")
+    assert answer.status_code == 200
+    body = answer.json()
+    base = operator.settings.public_url
+    assert body["version"] == package_version()
+    assert body["documentation"] == base + "/schema"
+    assert body["health"] == {"live": base + "/health/live", "ready": base + "/health/ready"}
+    assert body["jwks"] == base + "/.well-known/jwks.json"
+    for url in (body["documentation"], body["openapi"], body["jwks"], body["health"]["live"]):
+        assert (await browser.client.get(url.removeprefix(base))).status_code == 200
+
+
+async def test_favicon_is_an_empty_answer_not_an_error(service):
+    browser, _ = service
+    answer = await browser.client.get("/favicon.ico")
+    assert answer.status_code == 204 and answer.content == b""

@@ -57,6 +57,9 @@ class SqlUserRepository(SqlRepository):
     async def disable(self, user_id: str) -> None:
         await self._update_one(update(users).where(users.c.id == user_id).values(disabled=True), user_id)
 
+    async def enable(self, user_id: str) -> None:
+        await self._update_one(update(users).where(users.c.id == user_id).values(disabled=False), user_id)
+
     async def list(self) -> Sequence[User]:
         result = await self._execute(select(users).order_by(users.c.created_at, users.c.id))
         return [_user(row) for row in result.mappings()]

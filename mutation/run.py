@@ -92,6 +92,11 @@ def file_hash(file: str) -> str:
     return hashlib.sha256((ROOT / file).read_bytes()).hexdigest()
 
 
+def changed_files(files: list[str], recorded: dict[str, str]) -> list[str]:
+    """The files whose content is not the one the baseline recorded clean (new ones too)."""
+    return [f for f in files if recorded.get(f) != file_hash(f)]
+
+
 def function_of(name: str) -> str:
     mangled = name.rpartition(".")[2].partition("__mutmut_")[0]
     if "ǁ" in mangled:  # methods: xǁClassǁmethod
@@ -275,7 +280,7 @@ def main() -> int:
     everything = core_files()
     if args.changed:
         recorded = json.loads(BASELINE.read_text())["files"] if BASELINE.exists() else {}
-        files = [f for f in everything if recorded.get(f) != file_hash(f)]
+        files = changed_files(everything, recorded)
         if not files:
             print("no core file changed since the recorded mutation baseline: nothing to mutate")
             return 0

@@ -110,9 +110,8 @@ class CompleteSignIn:
         except SignInError as error:
             raise error.at(self._error_origin(flow), flow.authority if flow else None) from None
         except Exception as error:
-            origin = self._error_origin(flow)
-            failure = SignInError(ErrorCode.SERVER_ERROR, "unexpected failure", frontend_origin=origin)
-            raise failure.at(origin, flow.authority if flow else None) from error
+            failure = SignInError(ErrorCode.SERVER_ERROR, "unexpected failure")
+            raise failure.at(self._error_origin(flow), flow.authority if flow else None) from error
 
     def _error_origin(self, flow: LoginFlow | None) -> str | None:
         return error_origin(flow.frontend_origin if flow else None, self._allowed)

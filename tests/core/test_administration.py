@@ -219,3 +219,47 @@ async def test_find_user_by_any_spelling_of_the_verified_email_or_by_id(world: W
     for missing in ("bob@contoso.com", "no-such-id", "not@an@email"):
         error = await failure(world.admin.find_user(missing))
         assert error.detail == "no such user"
+
+
+async def test_ensuring_a_registered_provider_only_reads_and_never_waits_for_a_writer(world: World) -> None:
+    import asyncio
+
+    from core.usecases.administration import Administration
+
+    made, _ = await world.admin.ensure_provider("Local (new)", ProviderKind.LOCAL, "https://new/v2.0/")
+    assert made.name == "Local (new)"
+    opened: list[bool] = []
+
+    def units(*, read_only: bool = False):  # type: ignore[no-untyped-def]
+        opened.append(read_only)
+        return world.db.unit_of_work(read_only=read_only)
+
+    admin = Administration(units, world.clock, world.ids, world.policy)
+    async with world.db.unit_of_work():  # a writer holds the database meanwhile
+        again, added = await asyncio.wait_for(
+            admin.ensure_provider("Other", ProviderKind.LOCAL, "https://new/v2.0/"), timeout=2
+        )
+    assert (again, added, opened) == (made, False, [True])
+
+
+async def test_the_loser_of_a_provider_race_finds_the_winner_in_a_read_only_unit(world: World) -> None:
+    from core.usecases.administration import Administration
+
+    opened: list[bool] = []
+
+    def units(*, read_only: bool = False):  # type: ignore[no-untyped-def]
+        opened.append(read_only)
+        return world.db.unit_of_work(read_only=read_only)
+
+    admin = Administration(units, world.clock, world.ids, world.policy)
+    real = admin.add_provider
+
+    async def lose_the_race(name: str, kind: ProviderKind, issuer: str) -> object:
+        await real("Winner", kind, issuer)
+        opened.clear()
+        return await real(name, kind, issuer)
+
+    admin.add_provider = lose_the_race  # type: ignore[method-assign,assignment]
+    found, added = await admin.ensure_provider("Loser", ProviderKind.LOCAL, "https://raced/v2.0")
+    assert (found.name, added) == ("Winner", False)
+    assert opened[-1] is True  # the look-up after the lost race only reads

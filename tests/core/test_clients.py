@@ -25,6 +25,7 @@ async def test_a_new_client_gets_a_secret_that_is_stored_only_as_a_hash(world: W
         stored = await uow.clients.get("notes-api")
     assert stored is not None and created.secret not in repr(stored)
     assert stored.secret_hash == hashlib.sha256(created.secret.encode()).hexdigest()
+    assert created.client == stored and stored.created_at == world.clock.now()
     assert await clients(world).authenticate("notes-api", created.secret) == stored
 
 
@@ -33,18 +34,24 @@ async def test_a_malformed_client_name_is_refused(world: World, name: str) -> No
     with pytest.raises(SignInError) as caught:
         await clients(world).add(name)
     assert caught.value.code is ErrorCode.INVALID_REQUEST
+    assert caught.value.detail == "a client name is 1-64 letters, digits, '.', '_' or '-'"
 
 
 async def test_a_taken_name_is_refused_and_remove_and_list_work(world: World) -> None:
     await clients(world).add("notes-api")
-    with pytest.raises(SignInError):
+    with pytest.raises(SignInError) as taken:
         await clients(world).add("notes-api")
+    assert (taken.value.code, taken.value.detail) == (
+        ErrorCode.INVALID_REQUEST, "a client named 'notes-api' exists"
+    )
     await clients(world).add("billing")
     assert [c.id for c in await clients(world).list()] == ["billing", "notes-api"]
     await clients(world).remove("billing")
     with pytest.raises(SignInError) as caught:
         await clients(world).remove("billing")
-    assert caught.value.code is ErrorCode.INVALID_REQUEST
+    assert (caught.value.code, caught.value.detail) == (
+        ErrorCode.INVALID_REQUEST, "no client named 'billing'"
+    )
 
 
 @pytest.mark.parametrize(("client_id", "secret"), [
@@ -52,7 +59,7 @@ async def test_a_taken_name_is_refused_and_remove_and_list_work(world: World) ->
 ])
 async def test_a_wrong_or_unknown_client_is_refused(world: World, client_id: str, secret: str) -> None:
     await clients(world).add("notes-api")
-    with pytest.raises(InvalidClient):
+    with pytest.raises(InvalidClient, match="^client authentication failed$"):
         await clients(world).authenticate(client_id, secret)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from adapters.memory import MemoryDatabase
-from core.errors import ErrorCode, SignInError
+from core.errors import AdminError, AdminErrorCode, ErrorCode, SignInError
 from core.identity import ExternalIdentity, RedeemedLogin
 from core.usecases.complete_signin import CompleteSignIn, CompleteSignInInput
 from tests.core.builders import TENANT_2, aad
@@ -111,3 +111,26 @@ def test_an_error_keeps_its_code_and_detail_and_prints_both() -> None:
     assert error.frontend_origin is None
     assert str(error) == "login_expired: unknown state"
     assert str(SignInError(ErrorCode.LOGIN_EXPIRED)) == "login_expired"
+
+
+def test_an_error_keeps_the_first_origin_and_authority_it_is_tied_to() -> None:
+    error = SignInError(ErrorCode.ACCESS_DENIED, "refused", frontend_origin="https://app.contoso.com")
+    assert (error.frontend_origin, error.authority) == ("https://app.contoso.com", None)
+    tied = error.at("https://other.example", "b2c")
+    assert tied is not error and type(tied) is SignInError
+    assert (tied.code, tied.detail) == (ErrorCode.ACCESS_DENIED, "refused")
+    assert str(tied) == "access_denied: refused"
+    assert (tied.frontend_origin, tied.authority) == ("https://app.contoso.com", "b2c")
+    assert (error.frontend_origin, error.authority) == ("https://app.contoso.com", None)  # left as it is
+    again = tied.at(None, "aad")
+    assert (again.frontend_origin, again.authority) == ("https://app.contoso.com", "b2c")
+    untied = SignInError(ErrorCode.ACCESS_DENIED).at("https://app.contoso.com")
+    assert (untied.frontend_origin, untied.authority) == ("https://app.contoso.com", None)
+
+
+def test_an_admin_refusal_keeps_its_code_and_reason_and_prints_both() -> None:
+    error = AdminError(AdminErrorCode.LAST_OWNER, "a workspace keeps at least one owner")
+    assert (error.code, error.detail) == (AdminErrorCode.LAST_OWNER, "a workspace keeps at least one owner")
+    assert str(error) == "last_owner: a workspace keeps at least one owner"
+    bare = AdminError(AdminErrorCode.NOT_FOUND)
+    assert (bare.detail, str(bare)) == ("", "not_found")

@@ -269,3 +269,16 @@ def test_the_canonical_spelling_is_a_fixed_point_and_carries_nothing_but_an_orig
     assert text.startswith(("http://", "https://"))
     assert not any(ch in text[len(origin.scheme) + 3:] for ch in "*@?#/\\% ")
     assert text == text.lower() and text.isascii()
+
+
+def test_a_host_may_be_253_characters_not_254() -> None:
+    host = ".".join(["a" * 63] * 3 + ["b" * 61])  # 253 characters
+    assert len(host) == 253 and parse_origin(f"https://{host}") is not None
+    assert parse_origin(f"https://{host}b") is None  # 254
+
+
+def test_an_origin_as_given_may_be_300_characters_not_301() -> None:
+    origin = "https://app.contoso.com"
+    padded = origin + " " * (300 - len(origin))  # surrounding blanks are trimmed
+    assert str(parse_origin(padded)) == origin
+    assert parse_origin(padded + " ") is None

@@ -78,6 +78,11 @@ async def test_refresh_renews_the_microsoft_tokens_and_the_confirmation(world: W
     refreshed = await world.refresh(done.token)
     after = await stored(world, done.session_id)
     assert refreshed.revalidation is not None and refreshed.revalidation.verdict is Verdict.CONFIRMED
+    outcome = refreshed.revalidation
+    assert (outcome.session_id, outcome.user_id) == (done.session_id, done.user_id)
+    confirmed = refreshed.revalidation.session
+    assert confirmed is not None and confirmed.confirmed_at == world.clock.now()
+    assert confirmed.microsoft_tokens == after.microsoft_tokens
     assert after.confirmed_at == world.clock.now()
     assert before.microsoft_tokens is not None and after.microsoft_tokens is not None
     assert after.microsoft_tokens.refresh_token != before.microsoft_tokens.refresh_token
@@ -94,6 +99,7 @@ async def test_refresh_of_a_disabled_account_closes_the_session_at_once(world: W
     assert isinstance(error, SessionClosedByMicrosoft) and error.code is ErrorCode.INVALID_TOKEN
     assert (error.revalidation.verdict, error.revalidation.reason) == (Verdict.CLOSED, "account_disabled")
     assert error.revalidation.microsoft_code == "AADSTS50057"
+    assert error.detail == "session closed by re-validation (account_disabled)"
     closed = await stored(world, done.session_id)
     assert closed.revoked_at == world.clock.now() and closed.microsoft_tokens is None
     cached = await world.cache.get(done.session_id)
@@ -112,6 +118,7 @@ async def test_refresh_while_microsoft_is_unreachable_keeps_the_session_as_it_is
     assert kept == (Verdict.KEPT, "microsoft_unreachable")
     after = await stored(world, done.session_id)
     assert after.microsoft_tokens == before.microsoft_tokens and after.confirmed_at == before.confirmed_at
+    assert refreshed.revalidation.session == before  # the session as it was, unchanged
 
 
 async def test_refresh_unconfirmed_for_max_unconfirmed_closes_the_session() -> None:
@@ -249,7 +256,10 @@ async def test_frontchannel_logout_closes_exactly_the_sessions_of_that_microsoft
 async def test_frontchannel_logout_without_a_usable_iss_and_sid_is_an_invalid_request(
     world: World, iss: str | None, sid: str | None
 ) -> None:
-    assert (await failure(world.frontchannel(iss, sid))).code is ErrorCode.INVALID_REQUEST
+    refused = await failure(world.frontchannel(iss, sid))
+    assert (refused.code, refused.detail) == (
+        ErrorCode.INVALID_REQUEST, "front-channel logout needs iss and sid"
+    )
 
 
 async def test_frontchannel_logout_accepts_the_longest_iss_and_sid(world: World) -> None:
@@ -280,7 +290,8 @@ async def test_a_frontchannel_sign_out_is_refused_by_the_token_check_at_once_and
     issuer, sid = world.microsoft.sign_out(World.username(ALICE))[0]
     await world.frontchannel(issuer, sid)
     task.cancel()
-    assert (await failure(world.check_access(first.token))).code is ErrorCode.INVALID_TOKEN
+    refused = await failure(world.check_access(first.token))
+    assert (refused.code, refused.detail) == (ErrorCode.INVALID_TOKEN, "session closed")  # known here
     assert (await world.check_access(bob.token)).claims.session_id == bob.session_id
     assert heard == [Revocation((first.session_id,))]
 
@@ -297,7 +308,8 @@ async def test_a_session_the_sweep_closes_is_refused_by_the_token_check_at_once_
     heard, task = await _heard(world)
     await world.sweep()
     task.cancel()
-    assert (await failure(world.check_access(alice.token))).code is ErrorCode.INVALID_TOKEN
+    refused = await failure(world.check_access(alice.token))
+    assert (refused.code, refused.detail) == (ErrorCode.INVALID_TOKEN, "session closed")  # known here
     assert (await world.check_access(bob.token)).claims.session_id == bob.session_id
     assert heard == [Revocation((alice.session_id,))]
 
@@ -308,3 +320,17 @@ async def test_a_frontchannel_call_that_closes_nothing_announces_nothing(world: 
     assert (await world.frontchannel("https://nobody/v2.0", "sid")).closed == ()
     task.cancel()
     assert heard == []
+
+
+async def test_a_session_whose_account_is_gone_is_closed_at_its_next_renewal(world: World) -> None:
+    done = await world.login(ALICE)
+    async with world.db.unit_of_work() as uow:
+        session = await uow.sessions.get(done.session_id)
+        assert session is not None
+        # no port changes a session's account: the in-memory tables are edited directly
+        uow._working_set().sessions.replace(replace(session, account_id="no-such-account"))  # type: ignore[attr-defined]
+        await uow.commit()
+    world.clock.advance(timedelta(minutes=40))
+    error = await failure(world.refresh(done.token))
+    assert isinstance(error, SessionClosedByMicrosoft)
+    assert (error.revalidation.verdict, error.revalidation.reason) == (Verdict.CLOSED, "account_mismatch")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from core.errors import ErrorCode, SignInError
 from core.model import GrantOrigin, MappingSource
-from tests.core.builders import aad
+from tests.core.builders import aad, invite
 from tests.core.world import World
 
 ALICE = aad("alice@contoso.com", oid="oid-alice")
@@ -139,6 +140,25 @@ async def test_providers_sharing_a_name_must_be_named_by_id_or_issuer(world: Wor
     named = await world.admin.add_role_mapping("Local accounts", MappingSource.APP_ROLE, "R", 1, "viewer")
     assert named.provider_id != first.id
 
+
+async def test_a_role_granted_by_a_mapping_is_dated_at_the_sign_in_that_granted_it(world: World) -> None:
+    await world.login(ALICE)
+    await world.admin.add_role_mapping(ALICE.issuer, MappingSource.APP_ROLE, "Reader", 2, "viewer")
+    world.clock.advance(timedelta(hours=3))
+    done = await world.login(replace(ALICE, app_roles=("Reader",)))
+    async with world.db.unit_of_work() as uow:
+        [granted] = await uow.memberships.for_user(done.user_id)
+    assert (granted.workspace_id, granted.role, granted.created_at) == (2, "viewer", world.clock.now())
+
+
+async def test_an_accepted_invite_still_within_its_expiry_is_applied_at_sign_in(world: World) -> None:
+    offer = invite("alice@contoso.com", workspace_id=2, role="editor",
+                   expires_at=world.clock.now() + timedelta(days=1))
+    async with world.db.unit_of_work() as uow:
+        await uow.invites.add(offer)
+        await uow.commit()
+    done = await world.login(ALICE)
+    assert await roles_of(world, done.user_id) == {2: ("editor", GrantOrigin.DIRECT)}
 
 async def test_a_mapped_role_is_granted_at_the_moment_of_the_sign_in(world: World) -> None:
     first = await world.login(ALICE)

@@ -129,13 +129,13 @@ def test_confirmation_window_is_one_interval_either_side() -> None:
 
 def test_policy_bounds_the_revalidation_settings() -> None:
     assert SignInPolicy(revalidate_interval=timedelta(hours=1), max_unconfirmed=timedelta(hours=1))
-    with pytest.raises(ValueError, match="max_unconfirmed must be at least revalidate_interval"):
+    with pytest.raises(ValueError, match="^max_unconfirmed must be at least revalidate_interval$"):
         SignInPolicy(revalidate_interval=timedelta(hours=1), max_unconfirmed=timedelta(hours=1) - TICK)
-    with pytest.raises(ValueError, match="revalidate_batch must be at least 1"):
+    with pytest.raises(ValueError, match="^revalidate_batch must be at least 1$"):
         SignInPolicy(revalidate_batch=0)
     assert SignInPolicy(revalidate_batch=1).revalidate_batch == 1
     for name in ("revalidate_interval", "max_unconfirmed"):
-        with pytest.raises(ValueError, match=f"{name} must be positive"):
+        with pytest.raises(ValueError, match=f"^{name} must be positive$"):
             SignInPolicy(**{name: timedelta(0)})  # type: ignore[arg-type]
 
 

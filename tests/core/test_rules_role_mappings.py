@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.model import GrantOrigin, MappingSource, Membership, RoleMapping
+from core.model import GrantOrigin, MappingSource, Membership, Role, RoleMapping
 from core.rules.memberships import grant_invites
 from core.rules.role_mappings import MappingGrants, apply_role_mappings, mapped_roles
 from tests.core.builders import ROLES, T0, invite, user
@@ -115,6 +115,13 @@ def test_a_mapped_role_to_an_unknown_role_name_ranks_lowest() -> None:
     assert apply([odd], {1: "viewer"}).changed == (member(1, "viewer", M, "legacy"),)
 
 
+def test_a_role_no_longer_defined_ranks_below_even_the_lowest_defined_rank() -> None:
+    roles = {**ROLES, "guest": Role(4, "guest", 1)}
+    odd = member(1, "legacy")
+    grants = apply_role_mappings("u-1", [odd], {1: "guest"}, roles, T0)
+    assert grants.changed == (member(1, "guest", M, "legacy"),)
+
+
 # -- invites meet mapped roles ----------------------------------------------------------------
 
 
@@ -135,3 +142,23 @@ def test_an_invite_not_above_a_mapped_role_leaves_it_to_the_mapping(role: str) -
     held = Membership(alice.id, 1, "editor", T0, M, None)
     grants = grant_invites(alice, [invite("alice@contoso.com", workspace_id=1, role=role)], [held], ROLES, T0)
     assert grants.raised == () and grants.memberships == (held,)
+
+
+def test_an_invite_above_a_role_a_mapping_raised_makes_it_a_plain_direct_grant() -> None:
+    alice = user("alice@contoso.com")
+    raised = Membership(alice.id, 1, "editor", T0, M, "viewer")  # a direct viewer the mapping raised
+    offer = invite("alice@contoso.com", workspace_id=1, role="owner")
+    grants = grant_invites(alice, [offer], [raised], ROLES, T0)
+    assert grants.raised == (Membership(alice.id, 1, "owner", T0, D, None),)
+
+
+def test_a_group_mapping_matches_whatever_the_case_of_either_side() -> None:
+    mappings = [rule(GROUP_A.upper(), 1, "editor", MappingSource.GROUP)]
+    assert mapped_roles(mappings, [], [GROUP_A], ROLES) == {1: "editor"}
+    assert mapped_roles(mappings, [], [GROUP_A.upper()], ROLES) == {1: "editor"}
+
+
+def test_a_workspace_left_as_it_is_does_not_stop_the_ones_after_it() -> None:
+    grants = apply([member(1, "viewer", M)], {1: "viewer", 2: "editor"})
+    assert grants.added == (member(2, "editor", M),) and grants.changed == grants.removed == ()
+    assert grants.memberships == (member(1, "viewer", M), member(2, "editor", M))

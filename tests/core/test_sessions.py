@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from adapters.memory import MemoryDatabase
-from core.access import Access
+from core.access import Access, Principal
 from core.errors import ErrorCode, SignInError
 from core.identity import SessionClaims
 from core.model import Session
@@ -16,7 +16,8 @@ from core.usecases.authenticate import Authenticate
 from core.usecases.complete_signin import SignedIn
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.sessions import remember
-from tests.core.builders import aad, local
+from core.usecases.users import DescribeSession
+from tests.core.builders import aad, local, user
 from tests.core.world import World
 
 ALICE = aad("alice@contoso.com")
@@ -123,9 +124,19 @@ async def test_session_past_its_idle_timeout_is_refused() -> None:
     await world.standard_setup()
     done = await world.login(ALICE)
     world.clock.advance(timedelta(minutes=29))
-    await world.authenticate(done.token)
+    assert (await world.authenticate(done.token)).session.id == done.session_id
     world.clock.advance(timedelta(minutes=1))
     assert await refusal(world.authenticate(done.token)) == (ErrorCode.INVALID_TOKEN, "session closed")
+
+
+async def test_a_session_that_timed_out_is_refused_and_never_cached_as_open() -> None:
+    world = World(policy=SignInPolicy(session_idle=timedelta(minutes=30)))
+    await world.standard_setup()
+    done = await world.login(ALICE)
+    await world.cache.delete(done.session_id)
+    world.clock.advance(timedelta(minutes=30))
+    assert await refusal(world.authenticate(done.token)) == (ErrorCode.INVALID_TOKEN, "session closed")
+    assert await world.cache.get(done.session_id) is None
 
 
 async def test_session_past_its_absolute_expiry_is_refused_even_with_a_valid_token(world: World) -> None:
@@ -209,9 +220,9 @@ async def test_refresh_slides_the_idle_timeout_and_gives_a_new_token(world: Worl
     assert refreshed.expires_at == world.clock.now() + world.policy.token_lifetime
     session = await stored(world, done.session_id)
     assert session.idle_expires_at == world.clock.now() + world.policy.session_idle
-    await world.authenticate(refreshed.token)
+    assert (await world.authenticate(refreshed.token)).session.id == done.session_id
     world.clock.advance(timedelta(minutes=100))  # past the first idle deadline, not the new one
-    await world.authenticate(token)
+    assert (await world.authenticate(token)).session.idle_expires_at > world.clock.now()
 
 
 async def test_session_left_idle_is_closed_despite_earlier_refreshes(world: World) -> None:
@@ -304,6 +315,78 @@ async def test_describe_of_a_workspace_removed_after_the_check_leaves_it_out(wor
     assert (await world.describe(current)).memberships == ()
 
 
+class _CountedUnits:
+    def __init__(self, world: World) -> None:
+        self.world, self.opened = world, 0
+
+    def __call__(self, *, read_only: bool = False):  # type: ignore[no-untyped-def]
+        self.opened += 1
+        return self.world.db.unit_of_work(read_only=read_only)
+
+
+async def test_a_description_is_kept_for_as_long_as_the_check_answers_with_the_same_confirmation(
+    world: World,
+) -> None:
+    units = _CountedUnits(world)
+    describe = DescribeSession(units)
+    done = await world.login(ALICE)
+    current = await world.check_access(done.token)
+    first = await describe(current)
+    again = await describe(await world.check_access(done.token))  # the same confirmation
+    assert again is first and units.opened == 1
+    world.clock.advance(world.recent.max_age)  # the next check confirms anew
+    renewed = await world.check_access(done.token)
+    assert renewed.principal is not current.principal
+    assert (await describe(renewed)) is not first and units.opened == 2
+    assert (await describe(renewed)).session_id == done.session_id and units.opened == 2
+
+
+async def test_only_the_most_recently_used_descriptions_are_kept() -> None:
+    world = World()
+    await world.standard_setup()
+    units = _CountedUnits(world)
+    describe = DescribeSession(units, max_entries=2)
+    a, b, c = [await world.check_access((await world.login(ALICE)).token) for _ in range(3)]
+    await describe(a)
+    await describe(b)
+    await describe(a)  # used again: b is now the least recently used
+    await describe(c)  # one too many: b is dropped
+    assert units.opened == 3
+    await describe(a)
+    await describe(c)
+    assert units.opened == 3
+    assert (await describe(b)).session_id == b.principal.session.id and units.opened == 4
+
+
+def _access_to(session_id: str, world: World) -> Access:
+    now = world.clock.now()
+    hour = timedelta(hours=1)
+    session = Session(session_id, "u-1", "acc-1", "aad", now, now + hour, now + 2 * hour)
+    return Access(SessionClaims("u-1", session_id, "j", now, now + timedelta(hours=1)),
+                  Principal(session, user(), (), (), now))
+
+
+async def test_ten_thousand_descriptions_are_kept_by_default(world: World) -> None:
+    units = _CountedUnits(world)
+    describe = DescribeSession(units)
+    accesses = [_access_to(f"s-{n}", world) for n in range(10_001)]
+    for access in accesses[:10_000]:
+        await describe(access)
+    await describe(accesses[0])  # kept: the oldest of ten thousand
+    assert units.opened == 10_000
+    await describe(accesses[10_000])  # one more: the least recently used (s-1) goes
+    await describe(accesses[0])
+    assert units.opened == 10_001
+    await describe(accesses[1])
+    assert units.opened == 10_002
+
+
+def test_a_description_memory_holds_at_least_one() -> None:
+    assert DescribeSession(MemoryDatabase().unit_of_work, max_entries=1) is not None
+    with pytest.raises(ValueError, match="^max_entries must be at least 1$"):
+        DescribeSession(MemoryDatabase().unit_of_work, max_entries=0)
+
+
 # DisableUser -------------------------------------------------------------------------------
 async def test_disabling_a_user_closes_every_open_session(world: World) -> None:
     first = await world.login(ALICE)
@@ -320,6 +403,16 @@ async def test_disabling_a_user_closes_every_open_session(world: World) -> None:
         assert await uow.sessions.open_for_user(first.user_id, world.clock.now()) == []
         user = await uow.users.get(first.user_id)
     assert user is not None and user.disabled
+
+
+async def test_disabling_a_user_tells_the_shared_cache_about_every_closed_session(world: World) -> None:
+    sessions = [await world.login(ALICE) for _ in range(3)]
+    for done in sessions:
+        await world.cache.delete(done.session_id)
+    assert (await world.disable("alice@contoso.com")).sessions_revoked == 3
+    for done in sessions:
+        cached = await world.cache.get(done.session_id)
+        assert cached is not None and cached.revoked, done.session_id
 
 
 async def test_user_without_verified_email_is_disabled_by_id(world: World) -> None:

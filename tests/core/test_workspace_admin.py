@@ -179,10 +179,29 @@ def test_the_invite_lifetime_is_positive_and_at_most_thirty_days() -> None:
     assert SignInPolicy().workspace_creators == ()
     assert SignInPolicy(invite_lifetime=timedelta(days=30)).invite_lifetime == timedelta(days=30)
     for bad in (timedelta(days=30, microseconds=1), timedelta(0), timedelta(seconds=-1)):
-        with pytest.raises(ValueError, match="invite_lifetime must be positive and at most 30 days"):
+        with pytest.raises(ValueError, match="^invite_lifetime must be positive and at most 30 days$"):
             SignInPolicy(invite_lifetime=bad)
     assert SignInPolicy(invite_lifetime=timedelta(microseconds=1)).invite_lifetime.microseconds == 1
 
+
+async def test_the_first_workspace_adds_only_the_standard_roles_that_are_missing() -> None:
+    team = Team()
+    await team.admin.ensure_roles([("viewer", 10)])
+    alice = await team.person("alice@contoso.com")
+    created = await team.create_workspace(Actor(alice.id), "Tailspin", FRONTEND)
+    assert created.membership.role == "owner"
+    async with team.db.unit_of_work() as uow:
+        roles = sorted((r.name, r.rank) for r in await uow.roles.list())
+    assert roles == [("editor", 20), ("owner", 30), ("viewer", 10)]
+
+
+async def test_the_operator_changes_any_workspace_and_reads_every_trail_up_to_a_limit(team: Team) -> None:
+    updated = await team.update(Actor.operator(), 1, WorkspaceChanges(name="Acme Renamed"))
+    assert (updated.workspace.id, updated.workspace.name) == (1, "Acme Renamed")
+    await team.update(Actor.operator(), 1, WorkspaceChanges(editors_invite=True))
+    trail = list(await team.audit(Actor.operator(), None))
+    assert len(trail) == 2
+    assert list(await team.audit(Actor.operator(), None, limit=1)) == trail[:1]
 
 async def test_each_workspace_refusal_says_why_in_its_own_words(team: Team) -> None:
     alice = await team.person(None)  # no verified email: "*" lets her create nothing

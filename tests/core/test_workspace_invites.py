@@ -448,3 +448,13 @@ async def test_an_accept_or_revoke_that_loses_a_race_is_refused_and_writes_nothi
     await refused(AdminErrorCode.INVITE_USED, accept(Actor(erin.id), made.token))
     assert team.snapshot() == before
     assert (await team.accept(Actor(erin.id), made.token)).membership.role == "editor"
+
+
+async def test_a_pending_invite_is_found_behind_invites_for_other_addresses(team: Team) -> None:
+    owner = await team.member("olga@contoso.com", "owner", 1)
+    await team.invite(owner, 1, "bob@contoso.com", "viewer")
+    revoked = await team.invite(owner, 1, "carol@contoso.com", "viewer")
+    await team.revoke(owner, 1, revoked.invite.id)
+    await team.invite(owner, 1, "erin@contoso.com", "viewer")
+    await refused(AdminErrorCode.INVITE_PENDING, team.invite(owner, 1, "erin@contoso.com", "editor"),
+                  "a pending invite exists")

@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.memory import MemoryDatabase
 from core.errors import AdminError, AdminErrorCode
 from core.model import AuditEvent, InviteStatus, Membership
 from core.rules.workspaces import Actor
 from core.usecases.members import MemberView
+from core.usecases.workspaces import WorkspaceChanges
 from tests.core.workspace_support import Team, refused
 
 RANK = {"owner": 30, "editor": 20, "viewer": 10}
@@ -245,3 +247,60 @@ async def test_a_member_whose_role_no_longer_exists_has_no_standing(team: Team) 
     ghost = await team.member("gus@contoso.com", "janitor", 1)
     await refused(AdminErrorCode.NOT_FOUND, team.members(ghost, 1))
     await refused(AdminErrorCode.NOT_FOUND, team.invite(ghost, 1, "x@contoso.com", "viewer"))
+
+
+class _LockWatchingDatabase(MemoryDatabase):
+    """The in-memory database, noting which workspaces units of work lock (it serialises
+    writers anyway; PostgreSQL needs the row lock to order two concurrent changes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.locked: list[int] = []
+
+    def unit_of_work(self, *, read_only: bool = False):  # type: ignore[no-untyped-def]
+        unit = super().unit_of_work(read_only=read_only)
+        workspaces, locked = unit.workspaces, self.locked
+
+        class _Watched:
+            def __getattr__(self, name: str) -> object:
+                return getattr(workspaces, name)
+
+            async def lock(self, workspace_id: int) -> object:
+                locked.append(workspace_id)
+                return await workspaces.lock(workspace_id)
+
+        unit.workspaces = _Watched()  # type: ignore[assignment]
+        return unit
+
+
+async def test_changes_hold_the_workspace_until_they_commit_and_reads_never_lock_it() -> None:
+    db = _LockWatchingDatabase()
+    team = Team(db=db)
+    await team.setup()
+    owner = await team.member("olga@contoso.com", "owner", 1)
+    viewer = await team.member("vic@contoso.com", "viewer", 1)
+    editor = await team.member("eddie@contoso.com", "editor", 1)
+    reads = (team.members(owner, 1), team.list_invites(owner, 1), team.audit(owner, 1))
+    for read in reads:
+        await read
+    assert db.locked == []
+    changes = {
+        "invite": team.invite(owner, 1, "new@contoso.com", "viewer"),
+        "role": team.change(owner, 1, viewer.user_id, "editor"),
+        "removal": team.remove(owner, 1, editor.user_id),
+        "workspace": team.update(owner, 1, WorkspaceChanges(name="Acme Two")),
+    }
+    for what, change in changes.items():
+        db.locked.clear()
+        await change
+        assert db.locked == [1], what
+
+
+async def test_a_member_whose_user_is_unknown_is_listed_without_a_name_or_address(team: Team) -> None:
+    owner = await team.member("olga@contoso.com", "owner", 1)
+    async with team.db.unit_of_work() as uow:
+        await uow.memberships.add(Membership("gone", 1, "viewer", team.clock.now()))
+        await uow.commit()
+    listed = {view.user_id: view for view in await team.members(owner, 1)}
+    assert listed["gone"] == MemberView("gone", "", None, "viewer", team.clock.now())
+    assert listed[owner.user_id].email == "olga@contoso.com"

@@ -2,6 +2,7 @@
 the database (no sign-in needed to hold a role)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -83,8 +84,43 @@ class Team:
         return {name: sorted(map(repr, getattr(tables, name).rows())) for name in self.rows()}
 
 
-async def refused(code: AdminErrorCode, awaitable: object) -> AdminError:
+# What each refusal says, by code: the reason the command line prints to the operator and the
+# log keeps. It names no address and no token (an invite is named by its id).
+E = AdminErrorCode
+REASONS: dict[AdminErrorCode, tuple[str, ...]] = {
+    E.INVALID_REQUEST: ("a workspace name has 1 to 100 characters", "no such role",
+                        "not a valid email address", "the host is not an allowed origin"),
+    E.NOT_FOUND: ("no such workspace", "no such member", r"no invite [\w-]+"),
+    E.FORBIDDEN: ("only the invited person accepts an invite", "only the operator reads every trail",
+                  "the operator adds workspaces with `workspace add`", "unknown user",
+                  "you may not create workspaces", "your role may not list this workspace's members",
+                  "your role may not manage this workspace's invites",
+                  "only an owner may change the workspace", "only an owner may read the audit trail",
+                  "only an owner may change another member's role",
+                  "only an owner may remove another member"),
+    E.ROLE_TOO_HIGH: ("a member above your own role", "a role above your own",
+                      "an invite for a role above your own",
+                      "an invite may not grant a role above your own"),
+    E.OWN_ROLE: ("nobody raises their own role",),
+    E.LAST_OWNER: ("a workspace keeps at least one owner",),
+    E.INVITE_PENDING: ("a pending invite exists",),
+    E.INVITE_INVALID: ("no invite for this token", "not an accept token",
+                       "the invite's workspace or role is gone"),
+    E.INVITE_USED: ("the invite was accepted already", r"invite [\w-]+ changed meanwhile"),
+    E.INVITE_REVOKED: ("the invite was revoked", r"invite [\w-]+ is revoked"),
+    E.INVITE_EXPIRED: ("the invite has expired",),
+    E.EMAIL_UNVERIFIED: ("the signed-in user has no verified email",),
+    E.EMAIL_MISMATCH: ("the invite is for another address",),
+}
+
+
+async def refused(code: AdminErrorCode, awaitable: object, reason: str | None = None) -> AdminError:
+    """The refusal `awaitable` raises: `code`, with one of that code's reasons (`reason`
+    when given)."""
     with pytest.raises(AdminError) as caught:
         await awaitable  # type: ignore[misc]
-    assert caught.value.code is code, caught.value
-    return caught.value
+    error = caught.value
+    assert error.code is code, error
+    assert any(re.fullmatch(known, error.detail) for known in REASONS[code]), error
+    assert reason is None or error.detail == reason, error
+    return error

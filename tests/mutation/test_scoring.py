@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 
@@ -71,3 +72,32 @@ def test_the_reviewed_list_is_well_formed() -> None:
     keys = [(e["file"], e["function"], e["was"], e["now"]) for e in entries]
     assert len(keys) == len(set(keys))
     assert all((run.ROOT / str(e["file"])).exists() for e in entries)
+
+
+def test_ci_mutates_the_files_edited_or_added_since_their_clean_run() -> None:
+    recorded = {"core/emails.py": run.file_hash("core/emails.py"), "core/navigation.py": "0" * 64}
+    files = ["core/emails.py", "core/navigation.py", "core/errors.py"]
+    assert run.changed_files(files, recorded) == ["core/navigation.py", "core/errors.py"]
+    assert run.changed_files(["core/emails.py"], recorded) == []
+
+
+def test_a_run_records_the_files_it_found_clean_and_drops_those_with_survivors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    baseline, mutants = tmp_path / "baseline.json", tmp_path / "mutants"
+    mutants.mkdir()
+    baseline.write_text(json.dumps({"last full score": 99.0, "mutants": 10, "files": {
+        "core/emails.py": "old", "core/navigation.py": "old", "core/errors.py": "kept"}}))
+    (mutants / "measured.json").write_text(json.dumps({
+        "core/emails.py": "new", "core/navigation.py": "newer", "core/errors.py": "other"}))
+    monkeypatch.setattr(run, "BASELINE", baseline)
+    monkeypatch.setattr(run, "MUTANTS", mutants)
+    tallies = {FILE: run.Tally(total=3, killed=3), "core/navigation.py": run.Tally(total=2, killed=1)}
+    tallies["core/navigation.py"].survivors.append(mutant(1))
+    total = run.Tally()
+    for tally in tallies.values():
+        total.add(tally)
+    run.record_baseline(tallies, total)
+    recorded = json.loads(baseline.read_text())
+    assert recorded["files"] == {"core/emails.py": "new", "core/errors.py": "kept"}
+    assert (recorded["last full score"], recorded["mutants"]) == (99.0, 10)  # not a full run

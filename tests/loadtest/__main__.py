@@ -36,12 +36,16 @@ async def scenarios(run, topo, which: str, scale: float, rate: float | None) -> 
         if which in ("all", "g5"):
             for fault in s.g5_faults():
                 verdicts.append(await s.under_fault(run, topo, fault, rate=0.5 * 0.6 * knee))
+        if which in ("all", "peer"):
+            verdicts.append(
+                await s.compare_with_peer(run, topo, rate=rate or 8, duration=max(15, 60 * scale))
+            )
     return verdicts
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m tests.loadtest")
-    parser.add_argument("which", choices=["smoke", "all", "g1", "g2", "g3", "g4", "g5"])
+    parser.add_argument("which", choices=["smoke", "all", "g1", "g2", "g3", "g4", "g5", "peer"])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--rate", type=float, default=None, help="logins/s (skips G1's knee search)")
     args = parser.parse_args()

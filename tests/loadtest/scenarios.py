@@ -75,16 +75,12 @@ HALF_WRITTEN = {
 async def half_written(database_url: str, since: float, landed: list[str]) -> dict[str, int]:
     import datetime as dt
 
-    moment = dt.datetime.fromtimestamp(since, dt.UTC).replace(tzinfo=None)
+    moment = dt.datetime.fromtimestamp(since, dt.UTC)
     connection = await asyncpg.connect(database_url)
     try:
         found = {}
         for name, query in HALF_WRITTEN.items():
-            args = [moment] if "$1" in query else []
-            try:
-                found[name] = int(await connection.fetchval(query, *args))
-            except asyncpg.DataError:  # the column is timezone-aware
-                found[name] = int(await connection.fetchval(query, *[a.replace(tzinfo=dt.UTC) for a in args]))
+            found[name] = int(await connection.fetchval(query, *([moment] if "$1" in query else [])))
         # every user who landed with a token has an account in the database
         emails = {
             row[0]
@@ -520,3 +516,72 @@ async def smoke(run: Path, topo: Topology, rate: float = 3, check_rate: float = 
     verdicts.append(await under_fault(run, topo, sigterm_one(), rate, check_rate, before_s=8, after_s=10))
     verdicts.append(await g1(run, topo, duration=15, rate=rate))
     return verdicts
+
+
+# -- the peer: the same logins against Microsoft's identity library in Flask ------------------
+def process_cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of these processes and their children, from /proc."""
+    import os
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    return total / ticks
+
+
+async def compare_with_peer(
+    run: Path, topo: Topology, rate: float = 8, duration: float = 60, max_inflight: int = 64
+) -> Verdict:
+    """Logins at `rate` for `duration` against the service (both processes) and then the
+    peer (gunicorn, one worker, 8 threads): logins/s, p95 of a whole login, server CPU per
+    login. The issue's goal: >= 3x the peer's logins/s at 64 concurrent logins, CPU <= peer's."""
+    from .peer import start_peer
+
+    target, peer = await asyncio.to_thread(start_peer, topo)
+    figures: dict[str, dict[str, float]] = {}
+    try:
+        for name, gen, pids in (
+            ("service", generator(topo), [topo.pid(i) for i in range(len(topo.processes))]),
+            ("peer", Generator(target, topo.sandbox_base, topo.ca), [peer.popen.pid]),  # type: ignore[union-attr]
+        ):
+            cpu = process_cpu_seconds(pids)
+            await gen.run(gen.login, rate, duration, max_inflight=max_inflight)
+            cpu = process_cpu_seconds(pids) - cpu
+            await gen.aclose()
+            flows = [s for s in gen.recorder.samples if s.name == "flow"]
+            landed = [s for s in flows if s.status == 200]
+            span = max(s.at + s.latency for s in flows) - min(s.at for s in flows) if flows else 1
+            from .loadgen import percentile
+
+            figures[name] = {
+                "logins_per_s": len(landed) / span,
+                "failed": len(flows) - len(landed),
+                "p95_ms": percentile([s.latency for s in landed], 0.95) * 1000,
+                "cpu_ms_per_login": cpu / max(1, len(landed)) * 1000,
+            }
+            write_run(
+                run,
+                f"peer-{name}",
+                gen.recorder.samples,
+                {"figures": figures[name], "requests": summarize(gen.recorder.samples)},
+            )
+    finally:
+        await asyncio.to_thread(peer.stop)
+    ours, theirs = figures["service"], figures["peer"]
+    throughput = ours["logins_per_s"] / max(1e-9, theirs["logins_per_s"])
+    latency = ours["p95_ms"] / max(1e-9, theirs["p95_ms"])
+    ok = throughput >= 3 and ours["cpu_ms_per_login"] <= theirs["cpu_ms_per_login"]
+    figure = (
+        f"offered {rate:g}/s for {duration:g} s: service {ours['logins_per_s']:.1f} logins/s p95 "
+        f"{ours['p95_ms']:.0f} ms CPU {ours['cpu_ms_per_login']:.1f} ms/login, peer "
+        f"{theirs['logins_per_s']:.1f} logins/s p95 {theirs['p95_ms']:.0f} ms CPU "
+        f"{theirs['cpu_ms_per_login']:.1f} ms/login; ratio logins/s {throughput:.2f}x, p95 {latency:.2f}x"
+    )
+    verdict = Verdict("peer", figure, ok, figures)
+    (run / "peer.json").write_text(
+        __import__("json").dumps({"figure": figure, "ok": ok, **figures}, indent=2)
+    )
+    print(verdict.line(), flush=True)
+    return verdict

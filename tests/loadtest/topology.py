@@ -68,8 +68,10 @@ class PostgresCluster:
         return self
 
     def _pg_ctl(self, action: str) -> None:
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} "
-                   "-c fsync=off -c max_connections=200")
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} "
+            "-c fsync=off -c max_connections=200"
+        )
         self._run(
             _tool("pg_ctl"),
             "-D",
@@ -124,7 +126,8 @@ class Topology:
             "SIGNIN_REDIS_URL": self.redis.url,
             "SIGNIN_AAD_AUTHORITY": f"{self.sandbox_base}/organizations",
             "SIGNIN_B2C_AUTHORITY": (
-                f"{self.sandbox_base}/posterlabappdev.onmicrosoft.com/B2C_1A_SIGNUP_SIGNIN"),
+                f"{self.sandbox_base}/posterlabappdev.onmicrosoft.com/B2C_1A_SIGNUP_SIGNIN"
+            ),
             "SIGNIN_B2C_GRAPH_AUTHORITY": f"{self.sandbox_base}/posterlabappdev.onmicrosoft.com",
             "SIGNIN_GRAPH_URL": f"{self.sandbox_base}/graph/v1.0",
             "SIGNIN_CA_BUNDLE": str(self.ca),

@@ -38,7 +38,7 @@ async def scenarios(run, topo, which: str, scale: float, rate: float | None) -> 
                 verdicts.append(await s.under_fault(run, topo, fault, rate=0.5 * 0.6 * knee))
         if which in ("all", "peer"):
             verdicts.append(
-                await s.compare_with_peer(run, topo, rate=rate or 8, duration=max(15, 60 * scale))
+                await s.compare_with_peer(run, topo, int(rate or 64), duration=max(15, 60 * scale))
             )
     return verdicts
 
@@ -47,7 +47,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m tests.loadtest")
     parser.add_argument("which", choices=["smoke", "all", "g1", "g2", "g3", "g4", "g5", "peer"])
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--rate", type=float, default=None, help="logins/s (skips G1's knee search)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="logins/s (skips G1's knee search); for peer: concurrent logins",
+    )
     args = parser.parse_args()
     started = time.monotonic()
     results = main(args.which, args.scale, args.rate)

@@ -259,6 +259,18 @@ class Generator:
             await asyncio.wait(open_work, timeout=35)
 
 
+async def closed_loop(work: Callable[[], Awaitable[Any]], concurrency: int, duration: float) -> None:
+    """`concurrency` workers each doing `work()` back to back until `duration` has passed
+    (a saturation measurement: logins/s at N concurrent logins)."""
+    end = time.monotonic() + duration
+
+    async def worker() -> None:
+        while time.monotonic() < end:
+            await work()
+
+    await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(concurrency))), duration + 35)
+
+
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return float("nan")

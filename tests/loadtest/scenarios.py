@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 import redis.asyncio as aioredis
 
-from .loadgen import Generator, Recorder, Sample, Target, summarize, write_run
+from .loadgen import Generator, Recorder, Sample, Target, closed_loop, summarize, write_run
 from .topology import ROOT, Topology
 
 OUT = ROOT / "var" / "loadtest"
@@ -150,7 +150,8 @@ async def drive(
 
 # -- G1: the knee, then 60 % of it ------------------------------------------------------
 async def find_knee(topo: Topology, rates: tuple[float, ...], step_s: float, p95_limit: float = 0.5) -> float:
-    knee = rates[0]
+    """The highest step that held; when even the first did not, half of it (printed)."""
+    knee = rates[0] / 2
     for rate in rates:
         gen = generator(topo)
         await gen.run(gen.login, rate, step_s)
@@ -172,7 +173,7 @@ async def g1(
     topo: Topology,
     duration: float = 600,
     rate: float | None = None,
-    knee_rates: tuple[float, ...] = (4, 8, 12, 16, 24, 32, 48, 64),
+    knee_rates: tuple[float, ...] = (2, 4, 6, 8, 12, 16, 24, 32, 48, 64),
     step_s: float = 20,
 ) -> Verdict:
     knee = rate / 0.6 if rate else await find_knee(topo, knee_rates, step_s)
@@ -452,6 +453,9 @@ async def under_fault(
     open_checks = revoked_but_accepted
     five_hundreds = [s for s in samples if s.status == 500]
     back = recovery_seconds(samples, returned)
+    # requests already sent when the fault began that ended without any answer (for SIGTERM:
+    # in flight on the stopping process, or a kept-alive connection it closed)
+    cut = [s for s in samples if s.status == 0 and s.at < began <= s.at + s.latency]
     broken = await half_written(topo.database_url, since, gen.users.known)
     ok = (
         not outside
@@ -466,12 +470,17 @@ async def under_fault(
         f"{len(errors_in(samples, began, returned + RECOVERY_S))} errors in "
         f"the fault window, {len(outside)} outside, recovery {back:.1f} s, {len(open_checks)} checks "
         f"accepted after their logout, {len(five_hundreds)} 500s, "
-        f"half-written {sum(broken.values())} {broken}, health "
+        f"{len(cut)} in flight cut, half-written {sum(broken.values())} {broken}, health "
         f"{max(health, default=0) * 1000:.0f} ms"
     )
     return finish(
         run,
-        Verdict(f"G5-{fault.name}", figure, ok, {"half_written": broken, "recovery_s": back}),
+        Verdict(
+            f"G5-{fault.name}",
+            figure,
+            ok,
+            {"half_written": broken, "recovery_s": back, "in_flight_cut": [s.name for s in cut]},
+        ),
         gen.recorder,
         windows,
     )
@@ -525,6 +534,11 @@ def process_cpu_seconds(pids: list[int]) -> float:
 
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
+    pids = list(pids)
+    for pid in list(pids):  # and their live children (gunicorn's worker, uvicorn's workers)
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
     for pid in pids:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
@@ -532,9 +546,9 @@ def process_cpu_seconds(pids: list[int]) -> float:
 
 
 async def compare_with_peer(
-    run: Path, topo: Topology, rate: float = 8, duration: float = 60, max_inflight: int = 64
+    run: Path, topo: Topology, concurrency: int = 64, duration: float = 60
 ) -> Verdict:
-    """Logins at `rate` for `duration` against the service (both processes) and then the
+    """`concurrency` logins at once for `duration` against the service (both processes), then the
     peer (gunicorn, one worker, 8 threads): logins/s, p95 of a whole login, server CPU per
     login. The issue's goal: >= 3x the peer's logins/s at 64 concurrent logins, CPU <= peer's."""
     from .peer import start_peer
@@ -547,7 +561,7 @@ async def compare_with_peer(
             ("peer", Generator(target, topo.sandbox_base, topo.ca), [peer.popen.pid]),  # type: ignore[union-attr]
         ):
             cpu = process_cpu_seconds(pids)
-            await gen.run(gen.login, rate, duration, max_inflight=max_inflight)
+            await closed_loop(gen.login, concurrency, duration)
             cpu = process_cpu_seconds(pids) - cpu
             await gen.aclose()
             flows = [s for s in gen.recorder.samples if s.name == "flow"]
@@ -574,7 +588,8 @@ async def compare_with_peer(
     latency = ours["p95_ms"] / max(1e-9, theirs["p95_ms"])
     ok = throughput >= 3 and ours["cpu_ms_per_login"] <= theirs["cpu_ms_per_login"]
     figure = (
-        f"offered {rate:g}/s for {duration:g} s: service {ours['logins_per_s']:.1f} logins/s p95 "
+        f"{concurrency} concurrent logins for {duration:g} s: "
+        f"service {ours['logins_per_s']:.1f} logins/s p95 "
         f"{ours['p95_ms']:.0f} ms CPU {ours['cpu_ms_per_login']:.1f} ms/login, peer "
         f"{theirs['logins_per_s']:.1f} logins/s p95 {theirs['p95_ms']:.0f} ms CPU "
         f"{theirs['cpu_ms_per_login']:.1f} ms/login; ratio logins/s {throughput:.2f}x, p95 {latency:.2f}x"

@@ -40,13 +40,18 @@ class SignInError(Exception):
         self.authority: str | None = None
 
     def at(self, frontend_origin: str | None, authority: str | None = None) -> SignInError:
-        """The same failure, tied to the login's frontend origin and authority (keeps the
-        first ones known)."""
-        if self.frontend_origin is None:
-            self.frontend_origin = frontend_origin
-        if self.authority is None:
-            self.authority = authority
-        return self
+        """The same failure tied to the login's frontend origin and authority, as a new error
+        of the same type (this one is left as it is); an origin or authority already known is
+        kept."""
+        tied = type(self).__new__(type(self))
+        tied.__dict__.update(self.__dict__)
+        tied.args = self.args
+        tied.__cause__ = self.__cause__
+        if tied.frontend_origin is None:
+            tied.frontend_origin = frontend_origin
+        if tied.authority is None:
+            tied.authority = authority
+        return tied
 
 
 class OriginNotAllowed(SignInError):

@@ -11,6 +11,8 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
+from entrypoints.metadata import package_version
+
 # Each entry names a module with `register(subparsers) -> None`; the parser it adds sets
 # `handler` (a callable taking the parsed namespace and returning an exit code).
 COMMANDS: tuple[str, ...] = (
@@ -25,23 +27,12 @@ COMMANDS: tuple[str, ...] = (
 )
 
 
-def version() -> str:
-    """The installed distribution's version (the one pyproject.toml declares)."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed
-
-    try:
-        return installed("azure-signin")
-    except PackageNotFoundError:  # pragma: no cover - run from a tree never installed
-        return "unknown (not installed)"
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="azure-signin",
         description="Sign-in service for Azure AD and Azure AD B2C.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMANDS:
         module = importlib.import_module(module_name)

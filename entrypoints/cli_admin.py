@@ -78,17 +78,13 @@ def run(action: Action, args: argparse.Namespace) -> int:
 
 
 async def _within(container: Container, action: Action, args: argparse.Namespace) -> Answer:
-    from adapters.sql.database import SqlDatabase
-    from adapters.sql.migrate import ensure_schema_async
+    from entrypoints.lifecycle import start, stop
 
-    database = container.database()
     try:
-        if isinstance(database, SqlDatabase):
-            # the embedded SQLite file upgrades itself; PostgreSQL must be migrated on purpose
-            await ensure_schema_async(database.config, auto_upgrade=False)
+        await start(container, warm_up=False)  # the schema check: a command talks to no Microsoft
         return await action(container, args)
     finally:
-        await database.dispose()
+        await stop(container)
 
 
 def _fail(name: str, message: str, code: int) -> int:

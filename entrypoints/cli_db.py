@@ -4,7 +4,9 @@
 SQLite file `sqlite:///{SIGNIN_DATA_DIR}/signin.db`, `var/` relative to the working
 directory) up to the code's revision (or REV); `db downgrade REV` back down to REV (`base`:
 no table left); `db current` prints where it stands; `db revision -m MSG [--autogenerate]`
-writes the next migration file into the source tree (a developer's command).
+writes the next migration file into the source tree (a developer's command);
+`db upgrade` then registers the local-account identity provider of each configured B2C /
+External ID authority (entrypoints/local_providers.py).
 """
 from __future__ import annotations
 
@@ -76,6 +78,8 @@ def _upgrade(args: argparse.Namespace) -> int:
         print(f"{_shown(url)} upgraded from {before or 'an empty database'} to revision {after}")
     if target != "head" and after != head_revision():
         print(f"(head is {head_revision()}: this version's service refuses to start before it)")
+    if target == "head":
+        _ensure_providers(url)
     return 0
 
 
@@ -96,6 +100,46 @@ def _downgrade(args: argparse.Namespace) -> int:
     else:
         print(f"{_shown(url)} downgraded from {before} to {after or 'base (no schema)'}")
     return 0
+
+
+def _ensure_providers(url: str) -> None:
+    """After a migration: the configured authorities' local-account providers. Not being
+    able to (settings incomplete here, Microsoft unreachable) is reported, never a failed
+    upgrade: the service ensures them again at every start-up."""
+    import asyncio
+
+    from entrypoints.container import build_container
+    from entrypoints.lifecycle import stop
+    from entrypoints.local_providers import ensure_local_providers, issuers_through, needs_local_providers
+    from entrypoints.settings import SettingsError, load_settings
+
+    try:
+        # the database this command migrated (given by --url, the setting or its _FILE)
+        environ = {k: v for k, v in os.environ.items() if k != DATABASE_URL + "_FILE"}
+        settings = load_settings({**environ, DATABASE_URL: url})
+    except SettingsError as error:
+        print(f"identity providers not checked (the service will at start-up): {error}",
+              file=sys.stderr)
+        return
+    if not needs_local_providers(settings):
+        return
+
+    async def ensure() -> None:
+        container = build_container(settings)
+        try:
+            issuer_of = issuers_through(container.discovery())
+            for done in await ensure_local_providers(container.administration(), settings, issuer_of):
+                state = "registered" if done.added else "present"
+                print(f"identity provider for {done.authority}'s local accounts {state} "
+                      f"(issuer {done.issuer})")
+        finally:
+            await stop(container)
+
+    try:
+        asyncio.run(ensure())
+    except Exception as error:
+        print(f"identity providers not ensured (the service retries at start-up): "
+              f"{type(error).__name__}: {error}", file=sys.stderr)
 
 
 def _current(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@
     azure-signin provider map remove MAPPING_ID
     azure-signin user list
     azure-signin user disable EMAIL
+    azure-signin user enable EMAIL
 """
 from __future__ import annotations
 
@@ -86,6 +87,14 @@ async def disable_user(container: Container, args: argparse.Namespace) -> Answer
     return Answer([row], (), note=note, single=True)
 
 
+async def enable_user(container: Container, args: argparse.Namespace) -> Answer:
+    done = await container.enable_user()(args.user)
+    note = (f"user {done.user_id} enabled; they may sign in again" if done.was_disabled
+            else f"user {done.user_id} was not disabled; nothing changed")
+    row = {"user": done.user_id, "disabled": False, "was_disabled": done.was_disabled}
+    return Answer([row], (), note=note, single=True)
+
+
 def register(subparsers: Any) -> None:
     out = [json_flag()]
     provider = subparsers.add_parser("provider", help="identity providers (how people authenticate)")
@@ -127,3 +136,7 @@ def register(subparsers: Any) -> None:
                            help="disable a user and revoke every open session at once")
     p.add_argument("user", metavar="EMAIL", help="the user's verified email address (or user id)")
     p.set_defaults(handler=command(disable_user))
+    p = actions.add_parser("enable", parents=out,
+                           help="enable a disabled user again (their revoked sessions stay revoked)")
+    p.add_argument("user", metavar="EMAIL", help="the user's verified email address (or user id)")
+    p.set_defaults(handler=command(enable_user))

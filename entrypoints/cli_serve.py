@@ -18,15 +18,16 @@ STARTUP_FAILURE = 3  # uvicorn's own exit code for a server that did not start
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "serve", help=HELP,
-        description=HELP + " Address and port come from SIGNIN_HOST and SIGNIN_PORT; every "
-        "setting is read from SIGNIN_ environment variables (see the README).",
+        description=HELP + " Address and port come from SIGNIN_HOST and SIGNIN_PORT, the "
+        "proxies trusted with X-Forwarded-For from SIGNIN_TRUSTED_PROXIES; every setting is "
+        "read from SIGNIN_ environment variables (see the README).",
     )
     parser.add_argument("--workers", type=_positive, default=1, metavar="N",
                         help="worker processes (default 1)")
-    parser.add_argument("--proxy-headers", action="store_true",
-                        help="trust X-Forwarded-For/-Proto from --forwarded-allow-ips (default: off)")
-    parser.add_argument("--forwarded-allow-ips", default="127.0.0.1", metavar="IPS",
-                        help="comma-separated proxy addresses trusted with --proxy-headers")
+    # Replaced by SIGNIN_TRUSTED_PROXIES (one setting for the rate limit's client address
+    # and for the server): refused with a message saying so, never silently ignored.
+    parser.add_argument("--proxy-headers", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--forwarded-allow-ips", metavar="IPS", help=argparse.SUPPRESS)
     parser.set_defaults(handler=run)
 
 
@@ -75,6 +76,10 @@ def _run(args: argparse.Namespace) -> int:
     from entrypoints.logging_setup import configure_logging, uvicorn_options
     from entrypoints.settings import SettingsError, load_settings
 
+    if args.proxy_headers or args.forwarded_allow_ips is not None:
+        print("azure-signin serve: --proxy-headers and --forwarded-allow-ips are replaced by "
+              "SIGNIN_TRUSTED_PROXIES (comma-separated proxy addresses or CIDRs)", file=sys.stderr)
+        return 2
     try:
         # Checked here once, so a bad setting stops the command before any worker starts.
         settings = load_settings()
@@ -92,8 +97,10 @@ def _run(args: argparse.Namespace) -> int:
         # of h11 + asyncio for the same handler.
         http="httptools",
         loop="auto",  # uvloop (a dependency) where it exists, asyncio elsewhere
-        proxy_headers=args.proxy_headers,
-        forwarded_allow_ips=args.forwarded_allow_ips if args.proxy_headers else None,
+        # Off: the app's edge alone reads X-Forwarded-For, from SIGNIN_TRUSTED_PROXIES
+        # (entrypoints/web/proxies.py). With uvicorn's on as well, two settings would decide
+        # who the client is, and uvicorn would also rewrite the scheme from a header.
+        proxy_headers=False,
         server_header=False,
         lifespan="on",
         timeout_graceful_shutdown=10,

@@ -42,6 +42,11 @@ async def list_workspaces(container: Container, args: argparse.Namespace) -> Ans
     return Answer(rows, WORKSPACE_COLUMNS)
 
 
+async def remove_workspace(container: Container, args: argparse.Namespace) -> Answer:
+    removed = await container.administration().remove_workspace(args.id)
+    return Answer([_workspace(removed)], WORKSPACE_COLUMNS, single=True)
+
+
 async def list_roles(container: Container, args: argparse.Namespace) -> Answer:
     roles = await container.administration().roles()
     return Answer([{"id": r.id, "name": r.name, "rank": r.rank} for r in roles], ("id", "name", "rank"))
@@ -87,6 +92,10 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=command(add_workspace))
     p = workspace.add_parser("list", parents=out, help="list the workspaces")
     p.set_defaults(handler=command(list_workspaces))
+    p = workspace.add_parser("remove", parents=out,
+                             help="delete a workspace with its memberships (its invites are never applied)")
+    p.add_argument("id", type=int, metavar="ID", help="workspace id")
+    p.set_defaults(handler=command(remove_workspace))
 
     role = _group(subparsers, "role", "roles (owner, editor, viewer)")
     p = role.add_parser("list", parents=out, help="list the roles")

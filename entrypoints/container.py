@@ -1,8 +1,12 @@
 """The container: the one place where adapters are chosen (from settings) and use cases are
 assembled. Tests override providers (`container.gateway.override(...)`) instead of patching
 settings. Building the container connects to nothing: clients that belong to an event loop
-(database pools, Redis, httpx) are created lazily inside the loop that uses them, and
-`startup`/`shutdown` run inside the app's lifespan.
+(database pools, Redis, httpx) are created lazily inside the loop that uses them. Each
+factory registers on the `lifecycle` how to check, warm up and close what it built;
+`entrypoints.lifecycle.start`/`stop` run those for every entrypoint.
+
+Providers are typed to the ports they stand for (`providers.Singleton[FlowStore]`): an
+override must be a `FlowStore`, whichever adapter it is.
 """
 from __future__ import annotations
 
@@ -24,6 +28,19 @@ from adapters.sql.crypto import load_or_create_key_file
 from adapters.sql.database import SqlDatabase
 from adapters.sql.engine import watch_pool
 from core.policy import DEFAULT_CONSUMER_DOMAINS, SignInPolicy
+from core.ports import (
+    Clock,
+    FlowStore,
+    HandoffCipher,
+    IdentityGateway,
+    IdGenerator,
+    ProfileReader,
+    RecentPrincipals,
+    RevocationFeed,
+    SessionCache,
+    TokenHandoff,
+    UnitOfWorkFactory,
+)
 from core.usecases.administration import Administration
 from core.usecases.authenticate import Authenticate
 from core.usecases.check_access import CheckAccess
@@ -37,17 +54,24 @@ from core.usecases.record_signin import RecordSignIn
 from core.usecases.revalidation import FrontChannelLogout, RevalidateSession, SweepSessions
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.start_login import StartLogin
-from core.usecases.users import DescribeSession, DisableUser
-from core.usecases.workspaces import CreateWorkspace, ListAudit, ListWorkspaces, UpdateWorkspace
+from core.usecases.users import DescribeSession, DisableUser, EnableUser
+from core.usecases.workspaces import (
+    CreateWorkspace,
+    ListAudit,
+    ListWorkspaces,
+    SwitchWorkspace,
+    UpdateWorkspace,
+)
+from entrypoints.lifecycle import Lifecycle
 from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
 from entrypoints.tracing import tracer_provider
 from entrypoints.web.events import SecurityLog
-from entrypoints.web.ratelimit import LoginRateLimiter
+from entrypoints.web.ratelimit import HitCounter, LoginRateLimiter
 from entrypoints.web.sweeper import SessionSweeper
 
 if TYPE_CHECKING:  # the ports each adapter provider must satisfy (checked by mypy only)
-    from adapters.msal.config import AuthorityConfig
+    from adapters.microsoft import AuthorityConfig, DiscoveryCache, LazyAsyncClient
     from adapters.redis.connection import RedisConnector
     from core.ports.clock import Clock
     from core.ports.flows import FlowStore
@@ -79,7 +103,7 @@ def _token_key(settings: Settings) -> str:
     return load_or_create_key_file(settings.data_dir / "token-encryption.key")
 
 
-def _database(settings: Settings, token_key: str, metrics: Metrics) -> SqlDatabase:
+def _database(settings: Settings, token_key: str, metrics: Metrics, lifecycle: Lifecycle) -> SqlDatabase:
     timeout = settings.database_timeout
     database = SqlDatabase.from_url(
         settings.database_url,
@@ -91,19 +115,23 @@ def _database(settings: Settings, token_key: str, metrics: Metrics) -> SqlDataba
         operation_timeout=timeout,  # the setting bounds a whole unit of work
     )
     watch_pool(database.engine, metrics.pool_changed)
+    lifecycle.checks("database schema", database.check_schema)
+    lifecycle.closes("database", database.dispose)
     return database
 
 
-def _redis(settings: Settings) -> RedisConnector | None:
+def _redis(settings: Settings, lifecycle: Lifecycle) -> RedisConnector | None:
     if not settings.redis_url:
         return None
     from adapters.redis.connection import RedisConnector
 
     timeout = settings.redis_timeout
     # the setting bounds a whole operation, redis-py's retries included
-    return RedisConnector(
+    redis = RedisConnector(
         settings.redis_url, socket_timeout=timeout, socket_connect_timeout=timeout, deadline=timeout
     )
+    lifecycle.closes("redis", redis.close)
+    return redis
 
 
 def _flows(settings: Settings, clock: Clock, redis: RedisConnector | None) -> FlowStore:
@@ -138,13 +166,23 @@ def _revocations(redis: RedisConnector | None) -> RevocationFeed:
     return RedisRevocationFeed(redis, prefix="signin:")
 
 
+def _hit_counter(redis: RedisConnector | None) -> HitCounter:
+    if redis is None:
+        from adapters.memory.ratelimit import MemoryHitCounter
+
+        return MemoryHitCounter()
+    from adapters.redis.ratelimit import RedisHitCounter
+
+    return RedisHitCounter(redis, prefix="signin:")
+
+
 def _keys(settings: Settings) -> KeySet:
     path = settings.jwt_private_key_file or load_or_create_key(settings.data_dir)
     return KeySet.load(path, settings.jwt_previous_public_key_files)
 
 
 def _authority_configs(settings: Settings) -> tuple[AuthorityConfig, ...]:
-    from adapters.msal.config import AuthorityConfig
+    from adapters.microsoft import AuthorityConfig
 
     return tuple(
         AuthorityConfig(
@@ -162,23 +200,58 @@ def _authority_configs(settings: Settings) -> tuple[AuthorityConfig, ...]:
     )
 
 
+def _microsoft_http(settings: Settings, metrics: Metrics, lifecycle: Lifecycle) -> LazyAsyncClient:
+    """The one HTTP client for Microsoft (discovery, keys, tokens, Graph, health checks)."""
+    import httpx
+
+    from adapters.microsoft import LazyAsyncClient
+
+    http = LazyAsyncClient(
+        ca_bundle=settings.ca_bundle,
+        timeout=httpx.Timeout(settings.http_timeout),
+        observe=metrics.microsoft_call,
+    )
+    lifecycle.closes("HTTP client", http.aclose)
+    return http
+
+
+def _discovery(http: LazyAsyncClient, clock: Clock) -> DiscoveryCache:
+    from adapters.microsoft import DiscoveryCache
+
+    return DiscoveryCache(http, clock)
+
+
 def _gateway(
-    settings: Settings, authorities: tuple[AuthorityConfig, ...], clock: Clock, metrics: Metrics
+    settings: Settings,
+    authorities: tuple[AuthorityConfig, ...],
+    clock: Clock,
+    http: LazyAsyncClient,
+    discovery: DiscoveryCache,
+    metrics: Metrics,
+    lifecycle: Lifecycle,
 ) -> IdentityGateway:
     from adapters.msal import MsalGateway
 
-    return MsalGateway(
+    gateway = MsalGateway(
         authorities, ca_bundle=settings.ca_bundle, timeout=settings.http_timeout, clock=clock,
-        observe=metrics.microsoft_call,
+        http=http, discovery=discovery, observe=metrics.microsoft_call,
     )
+    lifecycle.warms_up("Microsoft's discovery", gateway.warm_up)
+    lifecycle.closes("identity gateway", gateway.aclose)
+    return gateway
 
 
 def _profiles(
-    settings: Settings, authorities: tuple[AuthorityConfig, ...], clock: Clock, metrics: Metrics
+    settings: Settings,
+    authorities: tuple[AuthorityConfig, ...],
+    clock: Clock,
+    http: LazyAsyncClient,
+    discovery: DiscoveryCache,
+    lifecycle: Lifecycle,
 ) -> ProfileReader:
     from adapters.graph import GraphProfileReader
 
-    return GraphProfileReader(
+    reader = GraphProfileReader(
         authorities,
         base_url=settings.graph_url,
         ca_bundle=settings.ca_bundle,
@@ -187,8 +260,11 @@ def _profiles(
         clock=clock,
         # room for one polite retry after a short Retry-After, never a long wait
         time_budget=2 * settings.http_timeout,
-        observe=metrics.microsoft_call,
+        http=http,
+        discovery=discovery,
     )
+    lifecycle.closes("profile reader", reader.aclose)
+    return reader
 
 
 def _security_log(token_key: str, metrics: Metrics) -> SecurityLog:
@@ -201,23 +277,26 @@ class Container(containers.DeclarativeContainer):
     """Provider names are the service's vocabulary; `create_app` bridges them to Litestar."""
 
     settings = providers.Dependency(instance_of=Settings)
+    lifecycle = providers.Singleton(Lifecycle)
 
-    clock = providers.Singleton(SystemClock)
-    ids = providers.Singleton(RandomIds)
+    clock: providers.Provider[Clock] = providers.Singleton(SystemClock)
+    ids: providers.Provider[IdGenerator] = providers.Singleton(RandomIds)
     policy = providers.Singleton(_policy, settings)
 
     metrics = providers.Singleton(Metrics)
     # None unless OTEL_EXPORTER_OTLP_ENDPOINT is set; tests override it with their own
     tracer_provider = providers.Singleton(lambda s: tracer_provider(s.otel_endpoint), settings)
     token_key = providers.Singleton(_token_key, settings)
-    database = providers.Singleton(_database, settings, token_key, metrics)
-    uow = providers.Callable(lambda db: db.unit_of_work, database)
-    redis = providers.Singleton(_redis, settings)
-    flows = providers.Singleton(_flows, settings, clock, redis)
-    session_cache = providers.Singleton(_session_cache, clock, redis)
-    handoff = providers.Singleton(_handoff, clock, redis)
-    revocations = providers.Singleton(_revocations, redis)
-    handoff_cipher = providers.Singleton(AeadHandoffCipher)
+    database = providers.Singleton(_database, settings, token_key, metrics, lifecycle)
+    uow: providers.Provider[UnitOfWorkFactory] = providers.Callable(
+        lambda db: db.unit_of_work, database
+    )
+    redis = providers.Singleton(_redis, settings, lifecycle)
+    flows: providers.Provider[FlowStore] = providers.Singleton(_flows, settings, clock, redis)
+    session_cache: providers.Provider[SessionCache] = providers.Singleton(_session_cache, clock, redis)
+    handoff: providers.Provider[TokenHandoff] = providers.Singleton(_handoff, clock, redis)
+    revocations: providers.Provider[RevocationFeed] = providers.Singleton(_revocations, redis)
+    handoff_cipher: providers.Provider[HandoffCipher] = providers.Singleton(AeadHandoffCipher)
 
     keys = providers.Singleton(_keys, settings)
     tokens = providers.Singleton(
@@ -228,25 +307,33 @@ class Container(containers.DeclarativeContainer):
     )
 
     authorities = providers.Singleton(_authority_configs, settings)
-    gateway = providers.Singleton(_gateway, settings, authorities, clock, metrics)
-    profiles = providers.Singleton(_profiles, settings, authorities, clock, metrics)
+    microsoft_http = providers.Singleton(_microsoft_http, settings, metrics, lifecycle)
+    discovery = providers.Singleton(_discovery, microsoft_http, clock)
+    gateway: providers.Provider[IdentityGateway] = providers.Singleton(
+        _gateway, settings, authorities, clock, microsoft_http, discovery, metrics, lifecycle
+    )
+    profiles: providers.Provider[ProfileReader] = providers.Singleton(
+        _profiles, settings, authorities, clock, microsoft_http, discovery, lifecycle
+    )
 
     security_log = providers.Singleton(_security_log, token_key, metrics)
+    hit_counter = providers.Singleton(_hit_counter, redis)
     rate_limiter = providers.Singleton(
-        lambda settings: LoginRateLimiter(settings.login_rate_limit), settings
+        lambda settings, counter: LoginRateLimiter(settings.login_rate_limit, counter),
+        settings, hit_counter,
     )
 
-    record_signin = providers.Factory(RecordSignIn, uow, clock, ids, policy)
-    start_login = providers.Factory(
-        StartLogin, flows, gateway, clock, ids, policy,
-        providers.Callable(lambda s: s.allowed_origins, settings),
+    allowed_origins: providers.Provider[tuple[str, ...]] = providers.Callable(
+        lambda s: s.allowed_origins, settings
     )
+    record_signin = providers.Factory(RecordSignIn, uow, clock, ids, policy)
+    start_login = providers.Factory(StartLogin, flows, gateway, clock, ids, policy, allowed_origins)
     complete_signin = providers.Factory(
         CompleteSignIn, flows, gateway, profiles, record_signin, tokens, session_cache,
-        clock, ids, policy,
+        clock, ids, policy, allowed_origins,
     )
     # In this process only, by design (core.ports.principals): never shared storage.
-    recent_principals = providers.Singleton(LocalPrincipals)
+    recent_principals: providers.Provider[RecentPrincipals] = providers.Singleton(LocalPrincipals)
     authenticate = providers.Factory(Authenticate, tokens, session_cache, uow, clock)
     verifier = providers.Singleton(RememberingVerifier, tokens, clock)
     # singletons: the single flight of confirmations and the /me descriptions are per process
@@ -278,10 +365,11 @@ class Container(containers.DeclarativeContainer):
     disable_user = providers.Factory(
         DisableUser, uow, session_cache, clock, recent_principals, revocations
     )
+    enable_user = providers.Factory(EnableUser, uow)
     administration = providers.Factory(Administration, uow, clock, ids, policy)
-    allowed_origins = providers.Callable(lambda s: s.allowed_origins, settings)
     create_workspace = providers.Factory(CreateWorkspace, uow, clock, ids, policy, allowed_origins)
     list_workspaces = providers.Factory(ListWorkspaces, uow)
+    switch_workspace = providers.Factory(SwitchWorkspace, uow)
     update_workspace = providers.Factory(UpdateWorkspace, uow, clock, ids, allowed_origins)
     create_invite = providers.Factory(CreateInvite, uow, clock, ids, policy)
     list_invites = providers.Factory(ListInvites, uow, clock)

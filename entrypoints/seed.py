@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
-
-from adapters.msal.http import tls_context
 from core.model import ProviderKind
 from core.usecases.administration import Administration
-from entrypoints.web.health import discovery_url
+from entrypoints.local_providers import LOCAL_ACCOUNTS
+from entrypoints.local_providers import authority_issuer as authority_issuer  # re-exported
 
 WORKSPACES = (("Acme", 1), ("Globex", 2))
 INVITES = (
@@ -38,16 +36,6 @@ class SeedReport:
     workspaces_added: int
     invites_added: int
     providers_added: int
-
-
-async def authority_issuer(authority: str, ca_bundle: str | None, http_timeout: float) -> str:
-    """The `issuer` an authority's discovery document announces (a B2C tenant's is
-    `https://{host}/{tenant-guid}/v2.0/`, an External ID tenant's
-    `https://{tenant-guid}.ciamlogin.com/{tenant-guid}/v2.0`)."""
-    async with httpx.AsyncClient(verify=tls_context(ca_bundle), timeout=http_timeout) as client:
-        answer = await client.get(discovery_url(authority))
-        answer.raise_for_status()
-        return str(answer.json()["issuer"])
 
 
 async def seed_demo(
@@ -75,15 +63,14 @@ async def seed_demo(
         if (email, ids[number]) not in existing:
             await admin.invite(email, ids[number], role, accepted=accepted)
             added_invites += 1
-    issuers = {p.issuer for p in await admin.providers()}
     wanted = [("Google (via B2C)", ProviderKind.SOCIAL, "google.com")]
     if b2c_issuer:
-        wanted.insert(0, ("Local accounts (B2C)", ProviderKind.LOCAL, b2c_issuer))
+        wanted.insert(0, (LOCAL_ACCOUNTS["b2c"], ProviderKind.LOCAL, b2c_issuer))
     if external_issuer:
-        wanted.insert(0, ("Local accounts (External ID)", ProviderKind.LOCAL, external_issuer))
+        wanted.insert(0, (LOCAL_ACCOUNTS["external"], ProviderKind.LOCAL, external_issuer))
     added_providers = 0
     for name, kind, issuer in wanted:
-        if issuer not in issuers:
-            await admin.add_provider(name, kind, issuer)
-            added_providers += 1
+        # ensure_provider: the service's own start-up may be registering the same issuer
+        _, added = await admin.ensure_provider(name, kind, issuer)
+        added_providers += added
     return SeedReport(added_workspaces, added_invites, added_providers)

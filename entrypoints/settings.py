@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from adapters.msal.config import b2c_policy, external_tenant
+from adapters.microsoft.config import b2c_policy, external_tenant
 from adapters.redis.urls import RedisUrlError, parse_redis_url
 from core.emails import normalise_domain
 from core.navigation import parse_origin
@@ -72,6 +72,7 @@ class Settings:
     flow_lifetime: int
     token_encryption_key: str | None
     login_rate_limit: int
+    trusted_proxies: tuple[str, ...]
     revalidate_interval: int
     revalidate_max_unconfirmed: int
     revalidate_batch: int
@@ -288,6 +289,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         flow_lifetime=r.typed("SIGNIN_FLOW_LIFETIME", int, "a number of seconds", minimum=30),
         token_encryption_key=r.text("SIGNIN_TOKEN_ENCRYPTION_KEY"),
         login_rate_limit=r.typed("SIGNIN_LOGIN_RATE_LIMIT", int, "a whole number", minimum=1),
+        trusted_proxies=_trusted_proxies(r.items("SIGNIN_TRUSTED_PROXIES")),
         revalidate_interval=r.typed("SIGNIN_REVALIDATE_INTERVAL", int, "a number of seconds", minimum=1),
         revalidate_max_unconfirmed=r.typed(
             "SIGNIN_REVALIDATE_MAX_UNCONFIRMED", int, "a number of seconds", minimum=1
@@ -340,6 +342,15 @@ def _metrics_port(r: _Reader, port: int) -> int | None:
     if metrics_port == port:
         raise SettingsError("SIGNIN_METRICS_PORT: must differ from SIGNIN_PORT")
     return metrics_port
+
+
+def _trusted_proxies(values: tuple[str, ...]) -> tuple[str, ...]:
+    from entrypoints.web.proxies import parse_networks
+
+    try:
+        return tuple(str(n) for n in parse_networks(values))
+    except ValueError as error:
+        raise SettingsError(f"SIGNIN_TRUSTED_PROXIES: {error}") from None
 
 
 def _invite_lifetime(r: _Reader) -> int:

@@ -16,6 +16,7 @@ from litestar.testing import AsyncTestClient
 from adapters.azure_sandbox.testing import SandboxHandle, running_sandbox
 from adapters.sql.migrate import upgrade
 from entrypoints.container import Container, build_container
+from entrypoints.lifecycle import stop
 from entrypoints.seed import authority_issuer, seed_demo
 from entrypoints.settings import load_settings
 from entrypoints.web.app import create_app
@@ -41,6 +42,9 @@ def service_env(sandbox: SandboxHandle, data_dir: Path, **extra: str) -> dict[st
         "SIGNIN_GRAPH_URL": sandbox.graph_url,
         "SIGNIN_CA_BUNDLE": str(sandbox.ca_path),
         "SIGNIN_HTTP_TIMEOUT": "5",
+        # The login budget is counted in the shared Redis per client address, and every test
+        # client is `testclient`: tests of the limit set their own, with addresses of their own.
+        "SIGNIN_LOGIN_RATE_LIMIT": "1000000",
     }
     env.update(extra)
     return env
@@ -83,9 +87,7 @@ class Operator:
         try:
             yield container
         finally:
-            await container.database().dispose()
-            if container.redis() is not None:
-                await container.redis().close()
+            await stop(container)
 
     async def disable(self, email: str) -> None:
         async with self.container() as container:
@@ -107,11 +109,16 @@ class Operator:
 @pytest.fixture
 def make_service(sandbox: SandboxHandle, backend: dict[str, str], tmp_path: Path) -> ServiceFactory:
     """`async with make_service(**settings) as (browser, container)`: the app, seeded with
-    the demo data, and a browser pointed at it."""
+    the demo data (`seed=False`: nothing but what the service does itself), and a browser
+    pointed at it."""
 
     class _Service:
-        def __init__(self, overrides: dict[str, Any] | None = None, **extra: str) -> None:
-            """`overrides`: container providers replaced before the app is built."""
+        def __init__(
+            self, overrides: dict[str, Any] | None = None, *, seed: bool = True, **extra: str
+        ) -> None:
+            """`overrides`: container providers replaced before the app is built; `seed`: the
+            demo's records (off to watch the service's own start-up registrations)."""
+            self.seed = seed
             env = service_env(sandbox, tmp_path / "var", **{**backend, **extra})
             self.container: Container = build_container(load_settings(env))
             for name, value in (overrides or {}).items():
@@ -122,13 +129,15 @@ def make_service(sandbox: SandboxHandle, backend: dict[str, str], tmp_path: Path
             await self.client.__aenter__()
             operator = Operator(self.container.settings(), self.container)
             settings = operator.settings
+            if not self.seed:
+                return Browser(self.client, sandbox), operator
             b2c = next(a for a in settings.authorities if a.name == "b2c")
-            issuer = await authority_issuer(b2c.authority, settings.ca_bundle, 5)
             external = next((a for a in settings.authorities if a.name == "external"), None)
-            external_issuer = None
-            if external is not None:
-                external_issuer = await authority_issuer(external.authority, settings.ca_bundle, 5)
             async with operator.container() as container:
+                issuer = await authority_issuer(container.discovery(), b2c.authority)
+                external_issuer = None
+                if external is not None:
+                    external_issuer = await authority_issuer(container.discovery(), external.authority)
                 await seed_demo(container.administration(), FRONTEND, issuer, external_issuer)
             return Browser(self.client, sandbox), operator
 

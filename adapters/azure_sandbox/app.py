@@ -45,6 +45,12 @@ async def graph_endpoint(request: Request[Any, Any, Any]) -> Response[Any]:
     )
 
 
+@get("/favicon.ico", status_code=204)
+async def favicon() -> Response[None]:
+    """What browsers ask for on their own: nothing, rather than an authority's 404."""
+    return Response(content=None, status_code=204, headers={"Cache-Control": "public, max-age=86400"})
+
+
 @route("/{path:path}", http_method=[HttpMethod.GET, HttpMethod.POST])
 async def authority_endpoint(request: Request[Any, Any, Any]) -> Response[Any]:
     """Every Azure AD and B2C endpoint: discovery, keys, authorize, token, logout."""
@@ -108,7 +114,7 @@ def create_sandbox_app(
     """
     sandbox = Sandbox(directory or load_directory(), origin, clock)
     return Litestar(
-        route_handlers=[*HOOK_HANDLERS, graph_endpoint, authority_endpoint],
+        route_handlers=[*HOOK_HANDLERS, graph_endpoint, favicon, authority_endpoint],
         middleware=[DefineMiddleware(RequestLogMiddleware)],
         state=State({"sandbox": sandbox}),
         openapi_config=None,

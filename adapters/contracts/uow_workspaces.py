@@ -201,23 +201,6 @@ class InviteSessionContract(UnitOfWorkFixtures):
             uow_factory, lambda uow: uow.sessions.add(replace(opened, authority="aad"))
         )
 
-    async def test_update_revokes_a_session_and_drops_its_tokens(
-        self, uow_factory: UnitOfWorkFactory
-    ) -> None:
-        alice = Person()
-        opened = session(alice.account)
-        await committed(uow_factory, alice.add, lambda uow: uow.sessions.add(opened))
-        revoked = replace(opened, revoked_at=at(60), microsoft_tokens=None)
-        await committed(uow_factory, lambda uow: uow.sessions.update(revoked))
-        async with uow_factory() as uow:
-            assert await uow.sessions.get(opened.id) == revoked
-
-    async def test_updating_an_unknown_session_is_a_key_error(self, uow_factory: UnitOfWorkFactory) -> None:
-        alice = Person()
-        await committed(uow_factory, alice.add)
-        with pytest.raises(KeyError):
-            await committed(uow_factory, lambda uow: uow.sessions.update(session(alice.account)))
-
     async def test_open_sessions_are_the_users_unrevoked_unexpired_ones(
         self, uow_factory: UnitOfWorkFactory
     ) -> None:

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from adapters.msal.config import GRAPH_APP_SCOPE, AuthorityConfig, discovery_url
-from adapters.msal.discovery import DiscoveryCache
-from adapters.msal.http import LazyAsyncClient
+from adapters.microsoft.config import GRAPH_APP_SCOPE, AuthorityConfig, discovery_url
+from adapters.microsoft.discovery import DiscoveryCache
+from adapters.microsoft.http import LazyAsyncClient
 from core.errors import ErrorCode, SignInError
 from core.ports.clock import Clock
 

@@ -21,9 +21,9 @@ import httpx
 
 from adapters.graph.app_tokens import AppTokens
 from adapters.graph.identity import azure_ad_identity, b2c_identity, external_id_identity, groups_overage
-from adapters.msal.config import AuthorityConfig, is_guid
-from adapters.msal.discovery import DiscoveryCache
-from adapters.msal.http import CallObserver, LazyAsyncClient
+from adapters.microsoft.config import AuthorityConfig, is_guid
+from adapters.microsoft.discovery import DiscoveryCache
+from adapters.microsoft.http import CallObserver, LazyAsyncClient
 from core.errors import ErrorCode, SignInError
 from core.identity import ExternalIdentity, RedeemedLogin
 from core.ports.clock import Clock
@@ -52,10 +52,15 @@ class GraphProfileReader:
         clock: Clock,
         time_budget: float,
         transport: httpx.AsyncBaseTransport | None = None,
+        http: LazyAsyncClient | None = None,
+        discovery: DiscoveryCache | None = None,
         observe: CallObserver | None = None,
     ) -> None:
-        """`transport` is for tests (an `httpx.MockTransport`); leave it out otherwise.
-        `observe` is told of every HTTP call (metrics)."""
+        """`http` and `discovery`: the process's shared client and discovery cache
+        (`adapters.microsoft`, from the container, which closes them); without them the
+        reader makes its own from the timeouts, telling `observe` of every HTTP call
+        (metrics; a shared client observes its calls itself). `transport` is for tests (an
+        `httpx.MockTransport`); leave it out otherwise."""
         if time_budget <= 0 or connect_timeout <= 0 or read_timeout <= 0:
             raise ValueError("timeouts and the time budget must be positive")
         self._configs = {a.name: a for a in authorities}
@@ -63,10 +68,11 @@ class GraphProfileReader:
         self._clock = clock
         self._budget = time_budget
         timeout = httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout)
-        self._http = LazyAsyncClient(
+        self._owns_http = http is None
+        self._http = http or LazyAsyncClient(
             ca_bundle=ca_bundle, timeout=timeout, transport=transport, observe=observe
         )
-        self._app_tokens = AppTokens(self._http, DiscoveryCache(self._http, clock), clock)
+        self._app_tokens = AppTokens(self._http, discovery or DiscoveryCache(self._http, clock), clock)
 
     async def read(self, login: RedeemedLogin) -> ExternalIdentity:
         config = self._configs.get(login.authority)
@@ -130,7 +136,8 @@ class GraphProfileReader:
         raise SignInError(ErrorCode.SERVER_ERROR, "the user is in too many groups to read")
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._owns_http:
+            await self._http.aclose()
 
     async def _profile(
         self, config: AuthorityConfig, login: RedeemedLogin, oid: str, deadline: float

@@ -14,9 +14,6 @@ class MemoryDirectoryRepository:
     def __init__(self, tables: Callable[[], Tables]) -> None:
         self._tables = tables
 
-    async def get(self, directory_id: str) -> UserDirectory | None:
-        return self._tables().directories.get(directory_id)
-
     async def by_domain(self, domain: str) -> UserDirectory | None:
         if not domain:  # as in SQL, where domain = NULL matches nothing: the default has none
             return None

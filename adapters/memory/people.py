@@ -24,14 +24,14 @@ class MemoryUserRepository:
     async def add(self, user: User) -> None:
         self._tables().users.insert(user)
 
-    async def update(self, user: User) -> None:
-        self._tables().users.replace(user)
-
     async def set_last_workspace(self, user_id: str, workspace_id: int | None) -> None:
         await self._change(user_id, last_workspace_id=workspace_id)
 
     async def disable(self, user_id: str) -> None:
         await self._change(user_id, disabled=True)
+
+    async def enable(self, user_id: str) -> None:
+        await self._change(user_id, disabled=False)
 
     async def _change(self, user_id: str, **fields: object) -> None:
         users = self._tables().users

@@ -22,9 +22,6 @@ class MemorySessionRepository:
     async def add(self, session: Session) -> None:
         self._tables().sessions.insert(session)
 
-    async def update(self, session: Session) -> None:
-        self._tables().sessions.replace(session)
-
     async def revoke(self, session_id: str, at: datetime) -> Session | None:
         session = self._tables().sessions.get(session_id)
         if session is None:

@@ -28,8 +28,8 @@ import msal
 import requests
 from requests.adapters import HTTPAdapter
 
-from adapters.msal.config import AuthorityConfig
-from adapters.msal.http import CallObserver
+from adapters.microsoft.config import AuthorityConfig
+from adapters.microsoft.http import CallObserver
 
 
 class UpstreamMalformed(requests.RequestException):

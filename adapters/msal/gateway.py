@@ -23,10 +23,10 @@ from urllib.parse import urlencode
 import httpx
 import msal
 
+from adapters.microsoft.config import AuthorityConfig, discovery_url
+from adapters.microsoft.discovery import DiscoveryCache
+from adapters.microsoft.http import CallObserver, LazyAsyncClient
 from adapters.msal.apps import AppRegistry
-from adapters.msal.config import AuthorityConfig, discovery_url
-from adapters.msal.discovery import DiscoveryCache
-from adapters.msal.http import CallObserver, LazyAsyncClient
 from adapters.msal.id_token import IdTokenValidator
 from adapters.msal.jwks import JwksCache
 from adapters.msal.outcomes import authorize_error, exception_outcome, renewal_error, token_error
@@ -56,7 +56,9 @@ class MsalGateway:
     """The identity gateway for the configured authorities (the first is the default).
 
     `timeout` bounds each HTTP call; `time_budget` (default: three timeouts) bounds a whole
-    `begin` or `redeem`, queueing for a worker included. Close with `await aclose()`.
+    `begin` or `redeem`, queueing for a worker included. `http` and `discovery`: the
+    process's shared client and discovery cache (`adapters.microsoft`), else its own.
+    Close with `await aclose()` (a shared client is left to its owner).
     """
 
     def __init__(
@@ -69,6 +71,8 @@ class MsalGateway:
         max_workers: int = 16,
         time_budget: float | None = None,
         jwks_refetch_interval: timedelta = timedelta(seconds=60),
+        http: LazyAsyncClient | None = None,
+        discovery: DiscoveryCache | None = None,
         observe: CallObserver | None = None,
     ) -> None:
         """`observe` is told of every HTTP call to Microsoft (metrics)."""
@@ -85,8 +89,14 @@ class MsalGateway:
         self._apps = AppRegistry(ca_bundle=ca_bundle, timeout=timeout, observe=observe)
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="msal")
         self._budget = time_budget or 3 * timeout
-        self._http = LazyAsyncClient(ca_bundle=ca_bundle, timeout=httpx.Timeout(timeout), observe=observe)
-        self._discovery = DiscoveryCache(self._http, clock)
+        # The container hands in the process's client and discovery cache (shared with the
+        # Graph reader and the health checks, closed by the container); alone, it makes its own,
+        # telling `observe` of every call.
+        self._owns_http = http is None
+        self._http = http or LazyAsyncClient(
+            ca_bundle=ca_bundle, timeout=httpx.Timeout(timeout), observe=observe
+        )
+        self._discovery = discovery or DiscoveryCache(self._http, clock)
         jwks = JwksCache(self._http, clock, refetch_interval=jwks_refetch_interval)
         self._validator = IdTokenValidator(self._discovery, jwks, clock)
 
@@ -123,7 +133,10 @@ class MsalGateway:
         if not isinstance(protocol.get("nonce"), str):
             raise SignInError(ErrorCode.INVALID_REQUEST, "the flow has no nonce")
         url = self._authority_url(config, flow.password_reset)
-        return await self._bounded(self._redeem, config, url, protocol, {"state": given, "code": code})
+        redeemed: RedeemedLogin = await self._bounded(
+            self._redeem, config, url, protocol, {"state": given, "code": code}
+        )
+        return redeemed
 
     async def renew(self, authority: str, refresh_token: str) -> RedeemedLogin:
         config = self._config(authority)
@@ -162,7 +175,8 @@ class MsalGateway:
                 log.warning("authority %s not ready: %s", config.name, error.code.value)
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._owns_http:
+            await self._http.aclose()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     # -- the steps ---------------------------------------------------------------------------

@@ -21,12 +21,11 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import jwt
 
-from adapters.msal.config import AuthorityConfig, b2c_policy, discovery_url, is_guid
-from adapters.msal.discovery import DiscoveryCache, OidcMetadata
+from adapters.microsoft.config import AuthorityConfig, b2c_policy, discovery_url, is_guid, issuer_tenant
+from adapters.microsoft.discovery import DiscoveryCache, OidcMetadata
 from adapters.msal.jwks import JwksCache
 from core.errors import ErrorCode, SignInError
 from core.ports.clock import Clock
@@ -63,12 +62,6 @@ def _text(claims: Mapping[str, Any], name: str) -> str:
     if not isinstance(value, str) or not value:
         raise _invalid(f"{name} missing")
     return value
-
-
-def issuer_tenant(issuer: str) -> str | None:
-    """The tenant GUID an issuer URL names (`https://host/{tid}/v2.0[/]`)."""
-    segments = [s for s in urlsplit(issuer).path.split("/") if s]
-    return segments[0] if segments and is_guid(segments[0]) else None
 
 
 def external_issuer(tid: str) -> str:

@@ -12,8 +12,8 @@ from typing import Any
 
 import jwt
 
-from adapters.msal.discovery import get_json
-from adapters.msal.http import LazyAsyncClient
+from adapters.microsoft.discovery import get_json
+from adapters.microsoft.http import LazyAsyncClient
 from core.errors import ErrorCode, SignInError
 from core.ports.clock import Clock
 

@@ -53,6 +53,13 @@ class SqlDatabase:
             async with self._engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
 
+    async def check_schema(self) -> None:
+        """Before the service starts: the embedded SQLite file upgrades itself; a PostgreSQL
+        schema behind this version raises `SchemaOutOfDate` naming the command to run."""
+        from adapters.sql.migrate import ensure_schema_async  # Alembic only when starting
+
+        await ensure_schema_async(self.config, auto_upgrade=False)
+
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self._engine.dispose()

@@ -42,8 +42,6 @@ class UserRepository(Protocol):
         """Unique keys: id; `email` among users that have one."""
         ...
 
-    async def update(self, user: User) -> None: ...
-
     async def set_last_workspace(self, user_id: str, workspace_id: int | None) -> None:
         """Change only the user's most recently used workspace (a targeted write: it never
         undoes a concurrent change of another field, such as `disabled`)."""
@@ -51,6 +49,10 @@ class UserRepository(Protocol):
 
     async def disable(self, user_id: str) -> None:
         """Set only `disabled`; disabling twice is not an error."""
+        ...
+
+    async def enable(self, user_id: str) -> None:
+        """Clear only `disabled`; enabling a user who is not disabled is not an error."""
         ...
 
     async def list(self) -> Sequence[User]:
@@ -71,8 +73,6 @@ class AccountRepository(Protocol):
 
 
 class DirectoryRepository(Protocol):
-    async def get(self, directory_id: str) -> UserDirectory | None: ...
-
     async def by_domain(self, domain: str) -> UserDirectory | None: ...
 
     async def default(self) -> UserDirectory | None:
@@ -233,8 +233,6 @@ class SessionRepository(Protocol):
     async def get(self, session_id: str) -> Session | None: ...
 
     async def add(self, session: Session) -> None: ...
-
-    async def update(self, session: Session) -> None: ...
 
     async def revoke(self, session_id: str, at: datetime) -> Session | None:
         """Close the session (an earlier revocation time is kept) and delete the Microsoft

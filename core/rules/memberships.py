@@ -1,4 +1,4 @@
-"""Rules 5-6: accepted invites become workspace roles; the landing workspace."""
+"""Rule 5: accepted invites become workspace roles (rule 6, the landing: core.rules.landing)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -58,21 +58,3 @@ def grant_invites(
 def _rank(roles: Mapping[str, Role], name: str) -> int:
     role = roles.get(name)
     return role.rank if role is not None else 0
-
-
-def choose_landing(user: User, memberships: Iterable[Membership]) -> int | None:
-    """The user's most recently used workspace if still a member, else the lowest id; None
-    when the user belongs to no workspace."""
-    ids = sorted({m.workspace_id for m in memberships})
-    if not ids:
-        return None
-    if user.last_workspace_id in ids:
-        return user.last_workspace_id
-    return ids[0]
-
-
-def landing_path(workspace_id: int | None, deep_link: str | None) -> str:
-    """The path the frontend opens after sign-in."""
-    if deep_link:
-        return deep_link
-    return f"/workspace/{workspace_id}/home" if workspace_id is not None else "/no-workspace"

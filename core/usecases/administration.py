@@ -61,6 +61,18 @@ class Administration:
         async with self._uow() as uow:
             return await uow.workspaces.list()
 
+    async def remove_workspace(self, workspace_id: int) -> Workspace:
+        """Delete a workspace with its memberships (`workspace remove`): its invites are
+        never applied after, and nobody lands in it any more; `invalid_request` when there
+        is no such workspace."""
+        async with self._uow() as uow:
+            workspace = await uow.workspaces.get(workspace_id)
+            if workspace is None:
+                raise _bad("no such workspace")
+            await uow.workspaces.remove(workspace_id)
+            await uow.commit()
+        return workspace
+
     async def ensure_roles(self, roles: Iterable[tuple[str, int]] = STANDARD_ROLES) -> Sequence[Role]:
         """Create the named roles that do not exist yet (idempotent)."""
         async with self._uow() as uow:
@@ -171,6 +183,26 @@ class Administration:
         except DuplicateKey as error:
             raise _bad("a provider with that issuer or domain exists already") from error
         return provider
+
+    async def ensure_provider(
+        self, name: str, kind: ProviderKind, issuer: str
+    ) -> tuple[IdentityProvider, bool]:
+        """The provider registered for `issuer`, registered now (in the default directory)
+        when there is none; the flag says whether it was added. Idempotent, also when two
+        processes ensure the same issuer at once: the one that loses the race finds the
+        winner's. A provider already registered for the issuer is kept as it is."""
+        async with self._uow(read_only=True) as uow:
+            found = await uow.providers.by_issuer(issuer.strip())
+        if found is not None:
+            return found, False
+        try:
+            return await self.add_provider(name, kind, issuer), True
+        except SignInError:
+            async with self._uow(read_only=True) as uow:
+                found = await uow.providers.by_issuer(issuer.strip())
+            if found is None:
+                raise
+            return found, False
 
     async def providers(self) -> Sequence[IdentityProvider]:
         async with self._uow() as uow:

@@ -6,12 +6,12 @@ profile read, and the sign-in recorded in one transaction; only then is a token 
 """
 from __future__ import annotations
 
-import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.binding import binding_matches
 from core.errors import ErrorCode, SignInError
 from core.identity import LoginFlow
 from core.model import MicrosoftTokens
@@ -25,10 +25,9 @@ from core.ports import (
     SessionCache,
     TokenIssuer,
 )
-from core.rules.memberships import landing_path
+from core.rules.landing import error_origin, land
 from core.usecases.record_signin import MicrosoftSession, RecordSignIn
 from core.usecases.sessions import issue_token, remember
-from core.usecases.start_login import binding_hash
 
 
 @dataclass(frozen=True)
@@ -40,12 +39,18 @@ class CompleteSignInInput:
 
 @dataclass(frozen=True)
 class SignedIn:
+    """Send the browser to `frontend_origin` + `/redirect-uri?uri=` + `landing_path` with
+    the token: the landing `core.rules.landing.land` decided and validated against the
+    allow-list (`host_not_allowed`: the workspace's host was refused, the first allowed
+    origin stood in)."""
+
     token: str = field(repr=False)
     session_id: str
     user_id: str
-    frontend_origin: str | None       # the login's validated origin, else the workspace's host
+    frontend_origin: str
     landing_path: str
     expires_at: datetime
+    host_not_allowed: bool
     authority: str = ""               # the name of the Microsoft authority signed in with
 
 
@@ -79,7 +84,10 @@ class CompleteSignIn:
         clock: Clock,
         ids: IdGenerator,
         policy: SignInPolicy,
+        allowed_origins: Sequence[str],
     ) -> None:
+        if not allowed_origins:
+            raise ValueError("at least one allowed origin is required")
         self._flows = flows
         self._gateway = gateway
         self._profiles = profiles
@@ -89,20 +97,25 @@ class CompleteSignIn:
         self._clock = clock
         self._ids = ids
         self._policy = policy
+        self._allowed = tuple(allowed_origins)
 
     async def __call__(self, request: CompleteSignInInput) -> SignedIn | PasswordResetStarted:
-        """Raises `SignInError`, tied to the login's frontend origin when the flow was found;
-        an unexpected failure becomes `server_error` (its cause chained, for the log)."""
+        """Raises `SignInError`, tied to where the browser goes back (`error_origin`: the
+        login's origin when the flow was found); an unexpected failure becomes
+        `server_error` (its cause chained, for the log)."""
         flow: LoginFlow | None = None
         try:
             flow = await self._take_flow(request)
             return await self._finish(flow, request)
         except SignInError as error:
-            raise error.at(flow.frontend_origin if flow else None, flow.authority if flow else None) from None
+            raise error.at(self._error_origin(flow), flow.authority if flow else None) from None
         except Exception as error:
-            origin = flow.frontend_origin if flow else None
+            origin = self._error_origin(flow)
             failure = SignInError(ErrorCode.SERVER_ERROR, "unexpected failure", frontend_origin=origin)
             raise failure.at(origin, flow.authority if flow else None) from error
+
+    def _error_origin(self, flow: LoginFlow | None) -> str | None:
+        return error_origin(flow.frontend_origin if flow else None, self._allowed)
 
     async def _take_flow(self, request: CompleteSignInInput) -> LoginFlow:
         state = request.reply.get("state")
@@ -111,8 +124,7 @@ class CompleteSignIn:
         flow = await self._flows.take(state)
         if flow is None:
             raise SignInError(ErrorCode.LOGIN_EXPIRED, "unknown, expired or already used state")
-        secret = request.binding_secret
-        if not secret or not hmac.compare_digest(binding_hash(secret), flow.binding_hash):
+        if not binding_matches(request.binding_secret, flow.binding_hash):
             raise SignInError(ErrorCode.INVALID_REQUEST, "callback from another browser").at(
                 flow.frontend_origin
             )
@@ -133,14 +145,22 @@ class CompleteSignIn:
         now = self._clock.now()
         token, claims = issue_token(self._tokens, self._ids, self._policy, record.session, now)
         await remember(self._cache, record.session, now)
-        origin = flow.frontend_origin or (record.workspace.frontend_host if record.workspace else None)
+        workspace = record.workspace
+        landing = land(
+            flow.frontend_origin,
+            workspace.id if workspace else None,
+            workspace.frontend_host if workspace else None,
+            flow.return_path,
+            self._allowed,
+        )
         return SignedIn(
             token=token,
             session_id=record.session.id,
             user_id=record.user.id,
-            frontend_origin=origin,
-            landing_path=landing_path(record.workspace.id if record.workspace else None, flow.return_path),
+            frontend_origin=landing.origin,
+            landing_path=landing.path,
             expires_at=claims.expires_at,
+            host_not_allowed=landing.host_not_allowed,
             authority=flow.authority,
         )
 

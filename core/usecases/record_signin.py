@@ -15,7 +15,8 @@ from core.model import Invite, MicrosoftTokens, Session, User, UserAccount, Work
 from core.policy import SignInPolicy
 from core.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from core.rules.identity import KnownRecords, Resolution, resolve_identity
-from core.rules.memberships import InviteGrants, choose_landing, grant_invites
+from core.rules.landing import choose_landing
+from core.rules.memberships import InviteGrants, grant_invites
 from core.rules.role_mappings import MappingGrants, apply_role_mappings, mapped_roles
 
 

@@ -2,21 +2,16 @@
 authorization-code flow and keeps it, bound to this browser, in the flow store."""
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from core.binding import binding_hash
 from core.errors import ErrorCode, SignInError
 from core.identity import LoginFlow
 from core.navigation import match_origin, safe_return_path
 from core.policy import SignInPolicy
 from core.ports import Clock, FlowStore, IdentityGateway, IdGenerator
-
-
-def binding_hash(secret: str) -> str:
-    """What the flow keeps of the browser's binding cookie: never the cookie itself."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

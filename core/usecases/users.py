@@ -1,4 +1,4 @@
-"""Use cases about people: who is signed in (`/me`) and disabling a user."""
+"""Use cases about people: who is signed in (`/me`), disabling a user and enabling one again."""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -15,6 +15,7 @@ from core.ports import (
     Revocation,
     RevocationFeed,
     SessionCache,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
 from core.usecases.sessions import announce, remember
@@ -84,6 +85,14 @@ class UserDisabled:
     sessions_revoked: int
 
 
+async def _find_user(uow: UnitOfWork, email_or_id: str) -> User:
+    email = normalise_email(email_or_id) if "@" in email_or_id else None
+    user = await (uow.users.by_email(email) if email else uow.users.get(email_or_id))
+    if user is None:
+        raise SignInError(ErrorCode.INVALID_REQUEST, "no such user")
+    return user
+
+
 class DisableUser:
     """Disable a user (by verified email or id) and revoke every open session of theirs in
     the same transaction."""
@@ -106,10 +115,7 @@ class DisableUser:
         """Raises `SignInError(invalid_request)` when no such user exists."""
         now = self._clock.now()
         async with self._uow() as uow:
-            email = normalise_email(email_or_id) if "@" in email_or_id else None
-            user = await (uow.users.by_email(email) if email else uow.users.get(email_or_id))
-            if user is None:
-                raise SignInError(ErrorCode.INVALID_REQUEST, "no such user")
+            user = await _find_user(uow, email_or_id)
             await uow.users.disable(user.id)
             revoked = [
                 await uow.sessions.revoke(session.id, now) or session  # listed just above
@@ -123,3 +129,25 @@ class DisableUser:
                 break  # unreachable: one timeout, not one per session
         await announce(self._feed, Revocation(tuple(s.id for s in revoked), user.id))
         return UserDisabled(user.id, len(revoked))
+
+
+@dataclass(frozen=True)
+class UserEnabled:
+    user_id: str
+    was_disabled: bool
+
+
+class EnableUser:
+    """Undo `DisableUser`: the user (by verified email or id) may sign in again. The
+    sessions revoked when they were disabled stay revoked: a new sign-in opens a new one."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def __call__(self, email_or_id: str) -> UserEnabled:
+        """Raises `SignInError(invalid_request)` when no such user exists."""
+        async with self._uow() as uow:
+            user = await _find_user(uow, email_or_id)
+            await uow.users.enable(user.id)
+            await uow.commit()
+        return UserEnabled(user.id, user.disabled)

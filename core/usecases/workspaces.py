@@ -1,6 +1,6 @@
 """Use cases of workspaces as their people see them: create one (the caller becomes its
-owner), list one's own, change name, frontend host or whether editors invite, and read the
-audit trail."""
+owner), list one's own, switch to one (where the next sign-in lands), change name, frontend
+host or whether editors invite, and read the audit trail."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -99,6 +99,29 @@ class ListWorkspaces:
             memberships = await uow.memberships.for_user(actor.user_id)  # existing workspaces only
             workspaces = {w.id: w for w in await uow.workspaces.list()}
         return tuple(WorkspaceRole(workspaces[m.workspace_id], m.role) for m in memberships)
+
+
+class SwitchWorkspace:
+    """The signed-in user chose the workspace they work in: the next sign-in lands there
+    (rule 6's "most recently used", `core.rules.landing.choose_landing`). Members only: a
+    workspace the user is no member of is `not_found`, as everywhere. Not audited: the
+    audit trail records changes to who may do what, and a switch changes nothing anyone
+    else sees."""
+
+    def __init__(self, uow: UnitOfWorkFactory):
+        self._uow = uow
+
+    async def __call__(self, actor: Actor, workspace_id: int) -> WorkspaceRole:
+        if actor.user_id is None:
+            raise AdminError(AdminErrorCode.NOT_FOUND, "the operator has no workspace to be in")
+        async with self._uow() as uow:
+            found = await access(uow, actor, workspace_id)
+            # targeted: a stale copy of the user must never undo a concurrent disable
+            await uow.users.set_last_workspace(actor.user_id, workspace_id)
+            await uow.commit()
+        role = found.standing.role
+        assert role is not None  # access() found the actor's membership
+        return WorkspaceRole(found.workspace, role.name)
 
 
 @dataclass(frozen=True)

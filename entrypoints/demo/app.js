@@ -304,7 +304,12 @@
   function switchWorkspace() {
     var id = $("workspace-switcher").value;
     setAddress("/workspace/" + id + "/home");
-    loadProfile(state.uri);
+    // recorded by the service, so the next sign-in lands here; the view changes either way
+    withToken("/me/workspace", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ workspaceId: Number(id) })
+    }).catch(function () { return null; }).then(function () { loadProfile(state.uri); });
   }
 
   function signOut() {

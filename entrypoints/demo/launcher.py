@@ -14,13 +14,17 @@ import socket
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import uvicorn
 
 from entrypoints.demo.server import FrontendConfig, create_frontend_app
 from entrypoints.logging_setup import configure_logging, uvicorn_options
 from entrypoints.settings import Settings
+
+if TYPE_CHECKING:
+    from entrypoints.container import Container
+    from entrypoints.seed import SeedReport
 
 STARTUP_TIMEOUT = 30.0
 DEMO_USERS = (
@@ -105,24 +109,18 @@ async def _start(name: str, config: uvicorn.Config, sock: socket.socket) -> _Run
     return _Running(name, server, task)
 
 
-async def _seed(container: Any, settings: Settings) -> Any:
-    from adapters.sql.database import SqlDatabase
-    from adapters.sql.migrate import ensure_schema_async
+async def _seed(container: Container, settings: Settings) -> SeedReport:
+    from entrypoints.lifecycle import start
     from entrypoints.seed import authority_issuer, seed_demo
 
-    database = container.database()
-    if isinstance(database, SqlDatabase):
-        await ensure_schema_async(database.config, auto_upgrade=False)
+    await start(container)  # the app's own start then finds it started
+    discovery = container.discovery()
     b2c = next((a for a in settings.authorities if a.kind == "b2c"), None)
-    issuer = None
-    if b2c is not None:
-        issuer = await authority_issuer(b2c.authority, settings.ca_bundle, settings.http_timeout)
+    issuer = await authority_issuer(discovery, b2c.authority) if b2c is not None else None
     external = next((a for a in settings.authorities if a.kind == "external"), None)
-    external_issuer = None
-    if external is not None:
-        external_issuer = await authority_issuer(
-            external.authority, settings.ca_bundle, settings.http_timeout
-        )
+    external_issuer = (
+        await authority_issuer(discovery, external.authority) if external is not None else None
+    )
     return await seed_demo(
         container.administration(), frontend_origin(settings), issuer, external_issuer,
         administered=True,
@@ -151,6 +149,7 @@ async def run_demo(settings: Settings, environ: Mapping[str, str]) -> int:
     from adapters.azure_sandbox.server import SandboxSettings, origin_for, refuse_production
     from adapters.azure_sandbox.tls import ensure_certificates
     from entrypoints.container import build_container
+    from entrypoints.lifecycle import stop as stop_container
     from entrypoints.web.app import create_app
 
     refuse_production(environ)
@@ -174,6 +173,7 @@ async def run_demo(settings: Settings, environ: Mapping[str, str]) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     running: list[_Running] = []
+    container: Container | None = None
     level = settings.log_level
     try:
         sandbox_app = create_sandbox_app(directory, origin=origin_for(settings.sandbox_port))
@@ -210,6 +210,8 @@ async def run_demo(settings: Settings, environ: Mapping[str, str]) -> int:
         return 0
     finally:
         await _stop_all(running)
+        if container is not None:
+            await stop_container(container)  # after the service's own stop: a no-op then
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         for sock in sockets:

@@ -1,5 +1,6 @@
 """The demo frontend's tiny static server (an ASGI app): `/` and `/redirect-uri` answer the
-same page (its script picks the view), plus `/app.js` and `/style.css`.
+same page (its script picks the view), plus `/app.js`, `/style.css` and the icon (also
+at `/favicon.ico`, which browsers ask for on their own).
 
 The page loads nothing from another origin. The only other origins it names are the sign-in
 service's, written into `<body data-service>` and into the sign-in links, and the Azure
@@ -25,6 +26,8 @@ ASSETS = {
     "/style.css": "text/css; charset=utf-8",
     "/favicon.svg": "image/svg+xml",
 }
+# what browsers ask for on their own, whatever the page links: the same icon
+ALIASES = {"/favicon.ico": "/favicon.svg"}
 PROVIDER_LABELS = {
     "aad": "Sign in with Azure AD",
     "b2c": "Sign in with Azure AD B2C",
@@ -88,6 +91,7 @@ def create_frontend_app(config: FrontendConfig) -> Callable[[Scope, Receive, Sen
         if scope["type"] != "http":  # lifespan is off; websockets are not served
             return
         path, method = scope["path"], scope["method"]
+        path = ALIASES.get(path, path)
         if method not in ("GET", "HEAD"):
             status, body, kind = 405, b"method not allowed", "text/plain; charset=utf-8"
         elif path in PAGES:

@@ -13,6 +13,7 @@ from core.model import AuditEvent, Invite, Workspace
 from core.rules.invites import InviteState
 from core.usecases.members import MemberView
 from entrypoints.web.answers import ADMIN_STATUS
+from entrypoints.web.openapi_shapes import ErrorOut
 
 BEARER = "BearerToken"
 SECURITY: list[dict[str, list[str]]] = [{BEARER: []}]
@@ -46,6 +47,10 @@ class AcceptBody(msgspec.Struct, forbid_unknown_fields=True):
 
 class RoleBody(msgspec.Struct, forbid_unknown_fields=True):
     role: RoleName
+
+
+class WorkspaceSwitchBody(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    workspace_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
 
 
 class WorkspaceOut(msgspec.Struct, rename="camel"):
@@ -99,10 +104,6 @@ class AuditOut(msgspec.Struct, rename="camel"):
     target: str
     details: dict[str, str]
     correlation_id: str
-
-
-class ErrorOut(msgspec.Struct):
-    error: str
 
 
 def workspace_out(workspace: Workspace, role: str | None = None) -> WorkspaceOut:

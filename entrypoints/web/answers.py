@@ -98,11 +98,10 @@ def error_page(error: SignInError, correlation_id: str) -> Response[str]:
     return Response(content=body, status_code=status, media_type="text/html", headers=headers)
 
 
-def browser_error(
-    error: SignInError, fallback_origin: str | None, correlation_id: str
-) -> Response[bytes] | Response[str]:
-    """Back to the login's frontend with `?error=<code>`, else a plain page."""
-    origin = error.frontend_origin or fallback_origin
+def browser_error(error: SignInError, correlation_id: str) -> Response[bytes] | Response[str]:
+    """Back to the origin the core tied the failure to (`core.rules.landing.error_origin`)
+    with `?error=<code>`, else a plain page: no trusted origin is known."""
+    origin = error.frontend_origin
     if origin is None:
         return error_page(error, correlation_id)
     return redirect(error_location(origin, error.code))

@@ -14,7 +14,9 @@ from core.usecases.handoff import RedeemHandoffCode
 from core.usecases.session_changes import Logout, RefreshSession
 from core.usecases.users import DescribeSession
 from entrypoints.settings import Settings
+from entrypoints.web import openapi_shapes as doc
 from entrypoints.web.admin_shapes import SECURITY
+from entrypoints.web.correlation import correlation_id
 from entrypoints.web.events import SecurityLog
 
 MAX_TOKEN = 8192
@@ -33,7 +35,8 @@ def _iso(value: Any) -> str:
     return str(value.isoformat())
 
 
-@get("/me", summary="The signed-in user, account, memberships and session", security=SECURITY)
+@get("/me", summary="The signed-in user, account, memberships and session", security=SECURITY,
+     responses={401: doc.error(doc.NOT_SIGNED_IN), 503: doc.error(doc.UNAVAILABLE)})
 async def me(
     request: Request[Any, Any, Any], check_access: CheckAccess, describe: DescribeSession
 ) -> Response[dict[str, Any]]:
@@ -62,19 +65,23 @@ async def me(
     return Response(body, headers={"Cache-Control": "no-store"})
 
 
-@post("/auth/refresh", summary="A new token for an open session", status_code=200, security=SECURITY)
+@post("/auth/refresh", summary="A new token for an open session", status_code=200, security=SECURITY,
+      responses={401: doc.error(doc.NOT_SIGNED_IN + "; also when Microsoft refused the session"),
+                 503: doc.error(doc.UNAVAILABLE)})
 async def refresh(
     request: Request[Any, Any, Any], refresh_session: RefreshSession, security_log: SecurityLog
 ) -> dict[str, Any]:
     refreshed = await refresh_session(bearer_token(request))
     if refreshed.revalidation is not None:
-        correlation = str(request.scope.get("state", {}).get("correlation_id", "-"))
+        correlation = correlation_id(request)
         security_log.revalidated(refreshed.revalidation, via="refresh", correlation=correlation)
     return {"access_token": refreshed.token, "token_type": "Bearer",
             "expires_at": _iso(refreshed.expires_at)}
 
 
-@post("/auth/token", summary="Exchange a one-time code for the token", status_code=200)
+@post("/auth/token", summary="Exchange a one-time code for the token", status_code=200,
+      responses={400: doc.error(doc.codes("invalid_request") + ": an unknown, used or expired code"),
+                 503: doc.error(doc.UNAVAILABLE)})
 async def exchange_code(data: dict[str, str], redeem: RedeemHandoffCode) -> dict[str, Any]:
     code = data.get("code") if isinstance(data, dict) else None
     token = await redeem(code if isinstance(code, str) else "")
@@ -100,7 +107,7 @@ async def _logout(
     """The session is closed whatever `frontendHost` says: the origin only decides where the
     browser goes next, so a missing, malformed or foreign one costs the redirect, not the
     logout."""
-    correlation = str(request.scope.get("state", {}).get("correlation_id", "-"))
+    correlation = correlation_id(request)
     post_logout = _post_logout_redirect(frontend_host, settings)
     done = await logout(bearer_token(request), post_logout)
     security_log.logout(done.user_id, done.session_id, correlation)
@@ -111,7 +118,8 @@ async def _logout(
 
 # No length or shape constraint on frontendHost here: Litestar would refuse such a request
 # before the handler runs, and the session would stay open (the edge bounds the query).
-@post("/logout", summary="Close this session", status_code=200, security=SECURITY)
+@post("/logout", summary="Close this session", status_code=200, security=SECURITY,
+      responses={401: doc.error(doc.NOT_SIGNED_IN), 503: doc.error(doc.UNAVAILABLE)})
 async def logout_post(
     request: Request[Any, Any, Any], logout: Logout, settings: Settings, security_log: SecurityLog,
     frontend_host: Annotated[str | None, Parameter(query="frontendHost")] = None,
@@ -119,7 +127,8 @@ async def logout_post(
     return await _logout(request, logout, settings, security_log, frontend_host)
 
 
-@get("/logout", summary="Close this session (bearer header required)", security=SECURITY)
+@get("/logout", summary="Close this session (bearer header required)", security=SECURITY,
+     responses={401: doc.error(doc.NOT_SIGNED_IN), 503: doc.error(doc.UNAVAILABLE)})
 async def logout_get(
     request: Request[Any, Any, Any], logout: Logout, settings: Settings, security_log: SecurityLog,
     frontend_host: Annotated[str | None, Parameter(query="frontendHost")] = None,

@@ -5,7 +5,6 @@ container through Litestar's own `Provide`; no handler knows which adapter it ta
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from http import HTTPStatus
@@ -20,32 +19,45 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from adapters.sql.database import SqlDatabase
-from adapters.sql.migrate import ensure_schema_async
 from core.errors import AdminError, ErrorCode, SignInError
 from core.navigation import parse_origin
 from core.usecases.revalidation import SessionClosedByMicrosoft
 from core.usecases.sessions import forget_revoked
 from entrypoints.container import Container
+from entrypoints.lifecycle import start, stop
+from entrypoints.local_providers import issuers_through, keep_ensuring, needs_local_providers
+from entrypoints.metadata import package_version
 from entrypoints.metrics import multiprocess_dir, serve_metrics
 from entrypoints.tracing import instrument, name_after_route
-from entrypoints.web import api, frontchannel, health, introspect, login, metrics_endpoint, verify, workspaces
+from entrypoints.web import (
+    api,
+    docs_ui,
+    frontchannel,
+    health,
+    index,
+    introspect,
+    login,
+    metrics_endpoint,
+    verify,
+    workspaces,
+)
 from entrypoints.web.admin_shapes import BEARER
 from entrypoints.web.answers import admin_error, api_error
 from entrypoints.web.bodies import MAX_BODY_BYTES
-from entrypoints.web.health import Check, Readiness, discovery_check, discovery_url
+from entrypoints.web.correlation import correlation_id
+from entrypoints.web.health import Check, Readiness, discovery_check
 from entrypoints.web.middleware import install_edge
+from entrypoints.web.openapi_shapes import finish_document
+from entrypoints.web.proxies import TrustedProxies, parse_networks
 
 logger = logging.getLogger("azure_signin.web")
 # Container providers of the workspace use cases; handlers name them `<provider>_case`.
 ADMIN_CASES = (
     "create_workspace", "list_workspaces", "update_workspace", "create_invite", "list_invites",
     "revoke_invite", "accept_invite", "list_members", "change_member", "remove_member",
-    "list_audit",
+    "list_audit", "switch_workspace",
 )
 
-
-def _correlation(request: Request[Any, Any, Any]) -> str:
-    return str(request.scope.get("state", {}).get("correlation_id", "-"))
 
 
 def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
@@ -58,7 +70,7 @@ def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[A
             status_code=error.status_code,
             headers={**(error.headers or {}), "Cache-Control": "no-store"},
         )
-    correlation = _correlation(request)
+    correlation = correlation_id(request)
     logger.error("unexpected failure [%s]", correlation, exc_info=error)
     return Response(
         content={"error": "server_error", "correlation_id": correlation},
@@ -89,19 +101,16 @@ def _readiness(container: Container) -> Readiness:
         async with container.uow()(read_only=True) as uow:  # through the port: any adapter
             await uow.roles.list()
 
-    checks: dict[str, Check] = {"database": database}
-    if settings.redis_url:
+    required: dict[str, Check] = {"database": database}
+    redis = container.redis()
+    if redis is not None:
         async def redis_ping() -> None:
-            connector = container.redis()  # set whenever redis_url is
-            if connector is None or not await connector.ping():
+            if not await redis.ping():
                 raise RuntimeError("Redis did not answer")
-        checks["redis"] = redis_ping
-    for authority in settings.authorities:
-        url = discovery_url(authority.authority)
-        checks[f"authority:{authority.name}"] = discovery_check(
-            url, settings.ca_bundle, settings.http_timeout
-        )
-    return Readiness(checks, timeout=settings.http_timeout + 1)
+        required["redis"] = redis_ping
+    discovery = container.discovery()
+    reported = {a.name: discovery_check(discovery, a.authority) for a in settings.authorities}
+    return Readiness(required, reported, timeout=settings.http_timeout + 1)
 
 
 def create_app(container: Container) -> Litestar:
@@ -139,13 +148,12 @@ def create_app(container: Container) -> Litestar:
     security_log = container.security_log()
     metrics = container.metrics()
     provider = container.tracer_provider()
-    background: set[asyncio.Task[None]] = set()
     # set by startup/shutdown: the metrics port's server when this process serves it itself
     # (under `serve`, the serve process answers it for all workers), the tracing undo
     running: dict[str, Any] = {}
 
     def signin_error(request: Request[Any, Any, Any], error: SignInError) -> Response[Any]:
-        correlation = _correlation(request)
+        correlation = correlation_id(request)
         if isinstance(error, SessionClosedByMicrosoft):
             security_log.revalidated(error.revalidation, via="refresh", correlation=correlation)
         elif error.code in (ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DISABLED):
@@ -153,48 +161,33 @@ def create_app(container: Container) -> Litestar:
         return api_error(error, correlation)
 
     def refused(request: Request[Any, Any, Any], error: AdminError) -> Response[Any]:
-        correlation = _correlation(request)
+        correlation = correlation_id(request)
         security_log.admin_refused(error.code, correlation, request.url.path)
         return admin_error(error, correlation)
 
-    def run_in_background(job: Any) -> None:
-        task = asyncio.get_running_loop().create_task(job)
-        background.add(task)  # a reference, so the task is not collected mid-way
-        task.add_done_callback(background.discard)
-
     async def startup() -> None:
-        database = container.database()
-        if isinstance(database, SqlDatabase):
-            await ensure_schema_async(database.config, auto_upgrade=False)
+        await start(container)  # the schema check and Microsoft's discovery (in the background)
+        lifecycle = container.lifecycle()
         # Revocations other processes announce: forget them now rather than within 0.5 s.
         recent = container.recent_principals()
-        run_in_background(container.revocations().listen(lambda r: forget_revoked(recent, r)))
-        # Discovery now rather than on the first login (the end-session URL needs it). It
-        # never fails start-up: Microsoft being down is what /health/ready reports.
-        warm_up = getattr(container.gateway(), "warm_up", None)
-        if warm_up is not None:
-            run_in_background(warm_up())
+        lifecycle.run_in_background(container.revocations().listen(lambda r: forget_revoked(recent, r)))
+        # A B2C / External ID authority's local accounts need their provider: registered
+        # from its discovery issuer, retried in the background while Microsoft is away.
+        if needs_local_providers(settings):
+            lifecycle.run_in_background(keep_ensuring(
+                container.administration(), settings, issuers_through(container.discovery())))
         # Sessions used without refresh are re-validated by every process, sharing the work.
-        run_in_background(container.sweeper().run())
+        lifecycle.run_in_background(container.sweeper().run())
         if settings.metrics_port is not None and multiprocess_dir() is None:
             running["metrics"] = serve_metrics(settings.host, settings.metrics_port, metrics.registry)
 
     async def shutdown() -> None:
-        tasks = list(background)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
         if "metrics" in running:
             running.pop("metrics").shutdown()
+        await stop(container)
         if provider is not None:
             running.pop("untrace", lambda: None)()
             provider.force_flush()
-        # Building a singleton here connects to nothing, so closing all of them is safe.
-        for name in ("profiles", "gateway", "database", "redis"):
-            try:
-                await _close(getattr(container, name)())
-            except Exception:
-                logger.warning("closing %s failed", name, exc_info=True)
 
     app = Litestar(
         route_handlers=[
@@ -203,7 +196,7 @@ def create_app(container: Container) -> Litestar:
             frontchannel.frontchannel_logout,
             verify.verify_get, verify.verify_head, verify.verify_any_method,
             verify.verify_prefixed, verify.verify_prefixed_head, introspect.introspect,
-            health.live, health.ready, health.jwks,
+            health.live, health.ready, health.jwks, index.root, index.favicon, docs_ui.asset,
             *workspaces.HANDLERS,
             # on a port of its own when SIGNIN_METRICS_PORT is set: then not on this one
             *([metrics_endpoint.metrics] if settings.metrics_port is None else []),
@@ -212,7 +205,8 @@ def create_app(container: Container) -> Litestar:
         exception_handlers={SignInError: signin_error, AdminError: refused, Exception: _unexpected},
         cors_config=cors_config(settings.allowed_origins),
         openapi_config=OpenAPIConfig(
-            title="azure-signin", version="0.1.0", path="/schema",
+            title="azure-signin", version=package_version(), path="/schema",
+            render_plugins=docs_ui.render_plugins(),
             components=Components(security_schemes={
                 BEARER: SecurityScheme(
                     type="http", scheme="bearer", bearer_format="JWT",
@@ -226,23 +220,17 @@ def create_app(container: Container) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    finish_document(app.openapi_schema)
+    proxies = TrustedProxies(parse_networks(settings.trusted_proxies))
+
     def on_answer(scope: Any, status: int, seconds: float) -> None:
         metrics.request_done(scope.get("path_template"), scope.get("method", ""), status, seconds)
 
     # outside routing: 404, 405 and CORS preflights included
-    install_edge(app, on_answer, name_after_route if provider is not None else None)
+    install_edge(app, proxies, on_answer, name_after_route if provider is not None else None)
     if provider is not None:
         database = container.database()
         engine = database.engine if isinstance(database, SqlDatabase) else None
         running["untrace"] = instrument(app, provider, engine)
     return app
 
-
-async def _close(instance: Any) -> None:
-    for closer in ("aclose", "close", "dispose"):
-        method = getattr(instance, closer, None)
-        if method is not None:
-            result = method()
-            if hasattr(result, "__await__"):
-                await result
-            return

@@ -15,6 +15,8 @@ from litestar.params import Parameter
 
 from core.usecases.revalidation import MAX_ISSUER, MAX_MICROSOFT_SID, FrontChannelLogout
 from entrypoints.settings import Settings
+from entrypoints.web import openapi_shapes as doc
+from entrypoints.web.correlation import correlation_id
 from entrypoints.web.events import SecurityLog
 
 _PAGE = (
@@ -34,7 +36,9 @@ def frame_ancestors(settings: Settings) -> str:
     return " ".join(origins) or "'none'"
 
 
-@get("/logout/frontchannel", summary="Microsoft signed the person out (front-channel logout)")
+@get("/logout/frontchannel", summary="Microsoft signed the person out (front-channel logout)",
+     media_type="text/html", response_description="A blank page (Microsoft frames it)",
+     responses={400: doc.error(doc.BAD_PARAMETER)})
 async def frontchannel_logout(
     request: Request[Any, Any, Any],
     frontchannel: FrontChannelLogout,
@@ -44,7 +48,7 @@ async def frontchannel_logout(
     iss: Annotated[str | None, Parameter(query="iss", max_length=MAX_ISSUER)] = None,
 ) -> Response[str]:
     done = await frontchannel(iss, sid)
-    correlation = str(request.scope.get("state", {}).get("correlation_id", "-"))
+    correlation = correlation_id(request)
     security_log.frontchannel_logout([(s.user_id, s.id) for s in done.closed], correlation)
     headers = {
         "Cache-Control": "no-store",

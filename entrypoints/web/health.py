@@ -4,52 +4,56 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 from litestar import Response, get
+from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
-from adapters.msal.http import tls_context
+from adapters.microsoft import DiscoveryCache
+from adapters.microsoft.config import discovery_url
 
 Check = Callable[[], Awaitable[None]]
 CACHE_SECONDS = 10.0
 
 
-def discovery_url(authority: str) -> str:
-    """The OpenID discovery document of an authority (path or `?p=` B2C form alike)."""
-    parts = urlsplit(authority)
-    path = parts.path.rstrip("/") + "/v2.0/.well-known/openid-configuration"
-    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+def discovery_check(discovery: DiscoveryCache, authority: str) -> Check:
+    """Whether Microsoft answers an authority's discovery now: through the service's own
+    discovery cache and HTTP client (a document fetched in the last `CACHE_SECONDS` counts;
+    an older one is fetched again, which also refreshes it for the logins)."""
+    url = discovery_url(authority)
 
-
-def discovery_check(url: str, ca_bundle: str | None, timeout: float) -> Check:
     async def check() -> None:
-        async with httpx.AsyncClient(verify=tls_context(ca_bundle), timeout=timeout) as client:
-            answer = await client.get(url)
-        if answer.status_code != 200 or "issuer" not in answer.json():
-            raise RuntimeError(f"discovery answered {answer.status_code}")
+        await discovery.get(url, max_age=timedelta(seconds=CACHE_SECONDS))
     return check
 
 
 class Readiness:
-    """Runs every named check concurrently, each bounded by `timeout`; caches the verdict
-    briefly so frequent probes do not hammer Microsoft's discovery endpoints."""
+    """Runs every check concurrently, each bounded by `timeout`, and caches the verdict
+    briefly so frequent probes do not hammer Microsoft. `required` checks (the database,
+    Redis) decide readiness; `reported` ones (Microsoft's authorities) are only reported:
+    an Entra outage must not take every replica out of the load balancer, since `/me`,
+    `/auth/verify` and logout need no Microsoft."""
 
-    def __init__(self, checks: dict[str, Check], timeout: float) -> None:
-        self._checks = checks
+    def __init__(self, required: dict[str, Check], reported: dict[str, Check], timeout: float) -> None:
+        self._required = required
+        self._reported = reported
         self._timeout = timeout
-        self._cached: tuple[float, dict[str, str]] | None = None
+        self._cached: tuple[float, dict[str, str], dict[str, str]] | None = None
 
-    async def __call__(self) -> dict[str, str]:
+    async def __call__(self) -> tuple[dict[str, str], dict[str, str]]:
+        """(required verdicts, reported verdicts), each `ok` or `failed: <error type>`."""
         if self._cached and time.monotonic() - self._cached[0] < CACHE_SECONDS:
-            return self._cached[1]
-        names = list(self._checks)
-        results = await asyncio.gather(*(self._run(self._checks[n]) for n in names))
-        verdict = dict(zip(names, results, strict=True))
-        self._cached = (time.monotonic(), verdict)
-        return verdict
+            return self._cached[1], self._cached[2]
+        checks = {**{("required", n): c for n, c in self._required.items()},
+                  **{("reported", n): c for n, c in self._reported.items()}}
+        results = await asyncio.gather(*(self._run(c) for c in checks.values()))
+        verdicts = dict(zip(checks, results, strict=True))
+        required = {n: v for (kind, n), v in verdicts.items() if kind == "required"}
+        reported = {n: v for (kind, n), v in verdicts.items() if kind == "reported"}
+        self._cached = (time.monotonic(), required, reported)
+        return required, reported
 
     async def _run(self, check: Check) -> str:
         try:
@@ -64,12 +68,23 @@ async def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/health/ready", summary="Database, Redis and Microsoft are reachable")
+@get("/health/ready", summary="The database and Redis answer (Microsoft's state reported)",
+     responses={503: ResponseSpec(data_container=dict[str, Any], generate_examples=False,
+                                  description="`status: unavailable`; `checks` names what failed "
+                                              "(the database or Redis)")})
 async def ready(readiness: Readiness) -> Response[dict[str, Any]]:
-    verdict = await readiness()
-    healthy = all(v == "ok" for v in verdict.values())
+    """200 when the database and Redis answer, else 503. `microsoft` names each authority's
+    discovery verdict and `degraded` is true when any of them failed: sign-ins cannot start
+    then, but the service stays ready (tokens, `/me`, logout need no Microsoft)."""
+    required, microsoft = await readiness()
+    healthy = all(v == "ok" for v in required.values())
     status = HTTP_200_OK if healthy else HTTP_503_SERVICE_UNAVAILABLE
-    body: dict[str, Any] = {"status": "ok" if healthy else "unavailable", "checks": verdict}
+    body: dict[str, Any] = {
+        "status": "ok" if healthy else "unavailable",
+        "checks": required,
+        "microsoft": microsoft,
+        "degraded": any(v != "ok" for v in microsoft.values()),
+    }
     return Response(content=body, status_code=status, headers={"Cache-Control": "no-store"})
 
 

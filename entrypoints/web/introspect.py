@@ -25,6 +25,7 @@ from core.errors import ErrorCode, InvalidClient, SignInError
 from core.usecases.introspect import Introspect, Introspection
 from entrypoints.metrics import Metrics
 from entrypoints.settings import Settings
+from entrypoints.web import openapi_shapes as doc
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 MAX_FIELD = 8192
@@ -73,6 +74,11 @@ def _answer(result: Introspection, settings: Settings) -> dict[str, Any]:
 
 
 @post("/oauth2/introspect", status_code=200,
+      responses={
+          400: doc.error(doc.codes("invalid_request") + ": no `token` field"),
+          401: doc.error(doc.codes("invalid_client") + " (with `WWW-Authenticate: Basic`)"),
+          503: doc.error(doc.UNAVAILABLE),
+      },
       summary="Token introspection (RFC 7662) for registered resource servers",
       description="HTTP Basic client authentication (azure-signin client add); form field "
                   "`token`. Inactive tokens get {\"active\": false} and nothing else.")

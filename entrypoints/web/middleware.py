@@ -7,7 +7,11 @@ app's outermost ASGI handler (`Litestar.asgi_handler`, which holds the CORS midd
 app-level exception handlers and the router), inside `Litestar.__call__`. It gives every
 request:
 
-- a correlation id (`X-Correlation-Id`, and `scope["state"]["correlation_id"]`);
+- the client's address, resolved from `X-Forwarded-For` when the peer is a trusted proxy
+  (proxies.py), as `scope["client"]` for everything after it;
+- a correlation id (the caller's well-formed `X-Request-ID` or `traceparent` trace id, else
+  a fresh one: request_ids.py), answered in `X-Correlation-Id` and `X-Request-ID` and
+  kept in `scope["state"]["correlation_id"]`;
 - limits on query string, headers and body (bodies.py), refused with a 4xx before any
   route or Litestar parser sees them;
 - security headers, and `Cache-Control: no-store` / `Pragma: no-cache` on every answer that
@@ -23,7 +27,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -34,6 +37,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.correlation import CORRELATION
 from entrypoints.web.bodies import MAX_BODY_BYTES, BodyRefused, check_body
+from entrypoints.web.proxies import TrustedProxies
+from entrypoints.web.request_ids import correlation_for
 
 access_log = logging.getLogger("azure_signin.access")
 OnAnswer = Callable[[Scope, int, float], None]
@@ -47,14 +52,30 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
 ]
 NO_STORE = [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
+CORRELATION_HEADERS = (b"x-correlation-id", b"x-request-id")
 
 
 def install_edge(
-    app: Litestar, on_answer: OnAnswer | None = None, on_respond: OnRespond | None = None
+    app: Litestar,
+    proxies: TrustedProxies | None = None,
+    on_answer: OnAnswer | None = None,
+    on_respond: OnRespond | None = None,
 ) -> Litestar:
     """Put the edge around everything `app` answers; returns `app`."""
-    app.asgi_handler = edge(app.asgi_handler, on_answer, on_respond)
+    app.asgi_handler = edge(app.asgi_handler, proxies or TrustedProxies(), on_answer, on_respond)
     return app
+
+
+def _forwarded_for(scope: Scope) -> list[bytes]:
+    return [bytes(v) for k, v in scope.get("headers", []) if k.lower() == b"x-forwarded-for"]
+
+
+def _resolve_client(scope: Scope, proxies: TrustedProxies) -> None:
+    peer = scope.get("client")
+    host = peer[0] if peer else None
+    client = proxies.client(host, _forwarded_for(scope))
+    if client != host:
+        scope["client"] = (client, 0)
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -71,6 +92,8 @@ def _frame_ancestors_set(headers: list[tuple[bytes, bytes]]) -> bool:
 
 
 def _finish_headers(headers: list[tuple[bytes, bytes]], correlation: str) -> list[tuple[bytes, bytes]]:
+    # the edge alone names the request: an id a handler set is replaced, never doubled
+    headers = [(k, v) for k, v in headers if k.lower() not in CORRELATION_HEADERS]
     present = {k.lower() for k, _ in headers}
     if _frame_ancestors_set(headers):
         # a page that names who may frame it (front-channel logout): the blanket DENY
@@ -84,7 +107,7 @@ def _finish_headers(headers: list[tuple[bytes, bytes]], correlation: str) -> lis
         k.lower() == b"cache-control" and b"no-store" in v.lower() for k, v in headers
     ):
         out.append((b"pragma", b"no-cache"))
-    out.append((b"x-correlation-id", correlation.encode()))
+    out += [(name, correlation.encode()) for name in CORRELATION_HEADERS]
     return out
 
 
@@ -140,15 +163,22 @@ def _refusal(scope: Scope) -> BodyRefused | None:
 
 
 def edge(
-    app: ASGIApp, on_answer: OnAnswer | None = None, on_respond: OnRespond | None = None
+    app: ASGIApp,
+    proxies: TrustedProxies | None = None,
+    on_answer: OnAnswer | None = None,
+    on_respond: OnRespond | None = None,
 ) -> ASGIApp:
     """The edge around `app` (see the module's docstring)."""
+    trusted = proxies or TrustedProxies()
 
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
-        correlation = secrets.token_hex(8)
+        _resolve_client(scope, trusted)
+        correlation = correlation_for(
+            _header(scope, b"x-request-id"), _header(scope, b"traceparent")
+        )
         state: dict[str, Any] = scope.setdefault("state", {})
         state["correlation_id"] = correlation
         reset = CORRELATION.set(correlation)

@@ -25,7 +25,9 @@ from litestar.params import Parameter
 from core.access import Access
 from core.errors import ErrorCode, SignInError
 from core.usecases.check_access import CheckAccess
+from entrypoints.web import openapi_shapes as doc
 from entrypoints.web.api import bearer_token
+from entrypoints.web.correlation import correlation_id
 from entrypoints.web.events import SecurityLog
 
 _REFUSED = {ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DISABLED, ErrorCode.LOGIN_EXPIRED}
@@ -81,7 +83,7 @@ async def _verify(
     try:
         access = await check_access(bearer_token(request), workspace, role)
     except SignInError as error:
-        correlation = str(request.scope.get("state", {}).get("correlation_id", "-"))
+        correlation = correlation_id(request)
         if error.code in _REFUSED:
             security_log.token_refused(error.code, correlation, request.url.path)
         return refusal(error, correlation, with_body=with_body)
@@ -96,8 +98,17 @@ _DESCRIPTION = (
 )
 
 
+_RESPONSES = {
+    200: doc.redirect("allowed: an empty body, the `X-Auth-Request-*` identity headers"),
+    400: doc.error(doc.codes("invalid_request") + ": a malformed workspace or role"),
+    401: doc.error(doc.NOT_SIGNED_IN + " (HEAD: no body)"),
+    403: doc.error(doc.codes("access_denied") + ": the workspace/role is not met (HEAD: no body)"),
+    503: doc.error(doc.UNAVAILABLE + " (HEAD: no body)"),
+}
+
+
 @get("/auth/verify", summary="Forward-auth: check a bearer token", description=_DESCRIPTION,
-     status_code=200)
+     status_code=200, responses=_RESPONSES)
 async def verify_get(
     request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
     workspace: Workspace = None, role: Role = None,
@@ -106,7 +117,7 @@ async def verify_get(
 
 
 @head("/auth/verify", summary="Forward-auth: check a bearer token (no body)",
-      description=_DESCRIPTION, status_code=200)
+      description=_DESCRIPTION, status_code=200, responses=_RESPONSES)
 async def verify_head(
     request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
     workspace: Workspace = None, role: Role = None,
@@ -118,13 +129,13 @@ async def verify_head(
 # `path_prefix`, the original path (and query) after the prefix. Those belong to the original
 # request, so they are ignored: the requirement comes from the query of `/auth/verify`
 # itself (Envoy `path_override: /auth/verify?workspace=1&role=editor`), never from there.
-_Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
-_ANY_METHOD: list[_Method] = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+_ANY_METHOD: list[Method] = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 @route("/auth/verify", http_method=["POST", "PUT", "PATCH", "DELETE"], status_code=200,
        summary="Forward-auth with the original request's method (Envoy ext_authz)",
-       description=_DESCRIPTION)
+       description=_DESCRIPTION, responses=_RESPONSES)
 async def verify_any_method(
     request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
     workspace: Workspace = None, role: Role = None,
@@ -134,7 +145,8 @@ async def verify_any_method(
 
 @route("/auth/verify/{original:path}", http_method=_ANY_METHOD, status_code=200,
        summary="Forward-auth with the original path appended (Envoy ext_authz path_prefix)",
-       description=_DESCRIPTION + " The appended path and its query are ignored.")
+       description=_DESCRIPTION + " The appended path and its query are ignored.",
+       responses=_RESPONSES)
 async def verify_prefixed(
     request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
     original: str,
@@ -143,7 +155,8 @@ async def verify_prefixed(
 
 
 @head("/auth/verify/{original:path}", status_code=200,
-      summary="Forward-auth with the original path appended (no body)", description=_DESCRIPTION)
+      summary="Forward-auth with the original path appended (no body)", description=_DESCRIPTION,
+      responses=_RESPONSES)
 async def verify_prefixed_head(
     request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
     original: str,

@@ -21,6 +21,7 @@ from core.usecases.workspaces import (
     CreateWorkspace,
     ListAudit,
     ListWorkspaces,
+    SwitchWorkspace,
     UpdateWorkspace,
     WorkspaceChanges,
 )
@@ -38,6 +39,7 @@ from entrypoints.web.admin_shapes import (
     RoleBody,
     WorkspaceChangesBody,
     WorkspaceOut,
+    WorkspaceSwitchBody,
     audit_out,
     errors,
     invite_out,
@@ -45,6 +47,7 @@ from entrypoints.web.admin_shapes import (
     workspace_out,
 )
 from entrypoints.web.api import bearer_token
+from entrypoints.web.correlation import correlation_id
 from entrypoints.web.events import SecurityLog
 
 E = AdminErrorCode
@@ -53,13 +56,10 @@ WORKSPACE = "/workspaces/{workspace_id:int}"
 TAGS = ["workspaces"]
 
 
-def _correlation(request: Request[Any, Any, Any]) -> str:
-    return str(request.scope.get("state", {}).get("correlation_id", "-"))
-
 
 async def _actor(request: Request[Any, Any, Any], authenticate: Authenticate) -> Actor:
     current = await authenticate(bearer_token(request))
-    return Actor(current.session.user_id, _correlation(request))
+    return Actor(current.session.user_id, correlation_id(request))
 
 
 def _logged(security_log: SecurityLog, event: AuditEvent | None) -> None:
@@ -221,6 +221,19 @@ async def remove_member(
     return RemovedOut(user_id, workspace_id, done.invites_revoked)
 
 
+@post("/me/workspace", summary="Switch to a workspace: the next sign-in lands there", tags=TAGS,
+      security=SECURITY, status_code=200, responses=errors(E.NOT_FOUND))
+async def switch_workspace(
+    request: Request[Any, Any, Any], data: WorkspaceSwitchBody, authenticate: Authenticate,
+    switch_workspace_case: SwitchWorkspace,
+) -> WorkspaceOut:
+    """Records the caller's choice (members only; another workspace is `not_found`), so the
+    next sign-in without a deep link lands in this workspace."""
+    actor = await _actor(request, authenticate)
+    chosen = await switch_workspace_case(actor, data.workspace_id)
+    return workspace_out(chosen.workspace, chosen.role)
+
+
 # -- audit -------------------------------------------------------------------------------
 @get(WORKSPACE + "/audit", summary="The workspace's audit trail, newest first", tags=TAGS,
      security=SECURITY, responses=errors(E.NOT_FOUND, E.FORBIDDEN))
@@ -237,5 +250,5 @@ async def list_audit(
 HANDLERS = [
     create_workspace, list_workspaces, update_workspace,
     create_invite, list_invites, revoke_invite, accept_invite,
-    list_members, change_member, remove_member, list_audit,
+    list_members, change_member, remove_member, switch_workspace, list_audit,
 ]

@@ -17,6 +17,15 @@ from adapters.sql import current_revision, head_revision
 from .conftest import CONSOLE_SCRIPT
 
 
+def test_version_comes_from_the_package_metadata():
+    from importlib.metadata import version
+
+    done = subprocess.run([str(CONSOLE_SCRIPT), "--version"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"azure-signin {version('azure-signin')}"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -37,6 +46,9 @@ def free_port() -> int:
         (("user", "disable"), "required: EMAIL"),
         (("provider", "add", "X", "--issuer", "x"), "required: --kind"),
         (("serve", "--workers", "0"), "argument --workers: must be at least 1"),
+        (("serve", "--proxy-headers"), "replaced by SIGNIN_TRUSTED_PROXIES"),
+        (("serve", "--forwarded-allow-ips", "10.0.0.1"), "replaced by SIGNIN_TRUSTED_PROXIES"),
+        (("user", "enable"), "required: EMAIL"),
     ],
 )
 def test_argument_errors_give_a_message_and_exit_2(cli, argv, message):

@@ -84,6 +84,31 @@ def test_user_disable_makes_an_open_session_fail_at_once(cli):
     assert cli.run("user", "list", "--json").json()[0]["disabled"] is True
 
 
+def test_user_enable_undoes_disable_and_a_new_sign_in_works(cli):
+    assert cli.run("user", "list").code == 0
+    old_token, user = asyncio.run(_signed_in_token(cli, "alice@contoso.com"))
+    assert cli.run("user", "disable", "alice@contoso.com").code == 0
+    with pytest.raises(SignInError) as refused:  # disabled: a new sign-in is refused
+        asyncio.run(_signed_in_token(cli, "alice@contoso.com"))
+    assert refused.value.code is ErrorCode.ACCOUNT_DISABLED
+    enabled = cli.script("user", "enable", "alice@contoso.com")
+    assert enabled.code == 0, enabled.err
+    assert enabled.out.strip() == f"user {user.id} enabled; they may sign in again"
+    assert cli.run("user", "list", "--json").json()[0]["disabled"] is False
+    new_token, again = asyncio.run(_signed_in_token(cli, "alice@contoso.com"))
+    assert again.id == user.id
+    asyncio.run(_authenticate(cli, new_token))  # accepted again
+    with pytest.raises(SignInError):  # the sessions disable revoked stay revoked
+        asyncio.run(_authenticate(cli, old_token))
+    twice = cli.run("user", "enable", user.id, "--json")
+    assert twice.code == 0 and twice.json()["was_disabled"] is False
+
+
+def test_user_enable_of_an_unknown_address_fails(cli):
+    answer = cli.run("user", "enable", "nobody@example.org")
+    assert answer.code == 2 and answer.err.strip() == "azure-signin user enable: no such user"
+
+
 def test_user_disable_of_an_unknown_address_fails(cli):
     answer = cli.run("user", "disable", "nobody@example.org")
     assert answer.code == 2 and answer.err.strip() == "azure-signin user disable: no such user"

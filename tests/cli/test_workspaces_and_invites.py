@@ -69,3 +69,15 @@ def test_invite_mistakes_are_one_line_errors(cli, argv, message):
     assert answer.code == 2
     assert message in answer.err and answer.err.count("\n") == 1
     assert answer.out == ""
+
+
+def test_workspace_remove_deletes_it_once_and_then_says_there_is_none(cli):
+    cli.run("workspace", "add", "Acme", "--host", "http://localhost:3001")
+    cli.run("workspace", "add", "Globex", "--host", "http://localhost:3001")
+    cli.run("invite", "add", "alice@contoso.com", "--workspace", "2", "--role", "editor", "--accepted")
+    removed = cli.script("workspace", "remove", "2", "--json")
+    assert removed.code == 0, removed.err
+    assert removed.json() == {"id": 2, "name": "Globex", "host": "http://localhost:3001"}
+    assert [w["id"] for w in cli.run("workspace", "list", "--json").json()] == [1]
+    again = cli.run("workspace", "remove", "2")
+    assert again.code == 2 and again.err.strip() == "azure-signin workspace remove: no such workspace"

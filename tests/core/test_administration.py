@@ -24,6 +24,18 @@ async def test_workspaces_get_increasing_ids_and_a_clean_host(world: World) -> N
     assert [w.id for w in await world.admin.workspaces()] == [1, 2, 3]
 
 
+async def test_a_removed_workspace_takes_its_members_and_nobody_lands_in_it(world: World) -> None:
+    await world.admin.invite("alice@contoso.com", 2, "editor", accepted=True)
+    alice = await world.login(aad("alice@contoso.com"))
+    assert alice.landing_path == "/workspace/2/home"
+    removed = await world.admin.remove_workspace(2)
+    assert (removed.id, removed.name) == (2, "Fabrikam")
+    assert [w.id for w in await world.admin.workspaces()] == [1]
+    assert (await world.login(aad("alice@contoso.com"))).landing_path == "/no-workspace"
+    error = await failure(world.admin.remove_workspace(2))
+    assert error.detail == "no such workspace"
+
+
 HOST = "the host must be an origin such as https://app.example.com"
 
 
@@ -103,8 +115,8 @@ async def test_provider_joins_the_directory_of_its_first_own_domain(world: World
     assert provider.issuer == "https://fabrikam/issuer"
     assert provider.domains == ("outlook.com", "fabrikam.com", "fabrikam.net") and provider.trusted
     async with world.db.unit_of_work() as uow:
-        directory = await uow.directories.get(provider.directory_id)
-    assert directory is not None and directory.domain == "fabrikam.com"
+        directory = await uow.directories.by_domain("fabrikam.com")
+    assert directory is not None and directory.id == provider.directory_id
     again = await world.admin.add_provider("Other", ProviderKind.SOCIAL, "other", domains=["fabrikam.org"])
     assert again.directory_id != provider.directory_id
     assert [p.id for p in await world.admin.providers()][-2:] == [provider.id, again.id]
@@ -166,6 +178,30 @@ async def test_provider_with_a_taken_issuer_or_domain_or_bad_input_is_refused(
     error = await failure(world.admin.add_provider("X", ProviderKind.SOCIAL, issuer, domains=domains))
     assert error.detail == message
     assert world.rows() == rows
+
+
+async def test_ensure_provider_adds_once_and_keeps_an_existing_one(world: World) -> None:
+    made, added = await world.admin.ensure_provider("Local (new)", ProviderKind.LOCAL, " https://new/v2.0/ ")
+    assert added and made.issuer == "https://new/v2.0/" and made.kind is ProviderKind.LOCAL
+    rows = world.rows()
+    again, added = await world.admin.ensure_provider("Other name", ProviderKind.SOCIAL, "https://new/v2.0/")
+    assert not added and again == made and world.rows() == rows
+    google, added = await world.admin.ensure_provider("G", ProviderKind.LOCAL, "google.com")
+    assert not added and google.name != "G"  # an operator's own registration is kept as it is
+
+
+async def test_ensure_provider_finds_the_winner_of_a_race(world: World) -> None:
+    real = world.admin.add_provider
+
+    async def lose_the_race(name: str, kind: ProviderKind, issuer: str) -> object:
+        await real("Winner", kind, issuer)  # another process, between our look-up and our add
+        return await real(name, kind, issuer)
+
+    world.admin.add_provider = lose_the_race  # type: ignore[method-assign,assignment]
+    found, added = await world.admin.ensure_provider("Loser", ProviderKind.LOCAL, "https://raced/v2.0")
+    assert not added and found.name == "Winner"
+    with pytest.raises(SignInError):  # a refusal that is not a race is not hidden
+        await world.admin.ensure_provider("Bad", ProviderKind.LOCAL, "  ")
 
 
 async def test_users_are_listed_in_creation_order(world: World) -> None:

@@ -11,7 +11,7 @@ from core.identity import ExternalIdentity, RedeemedLogin
 from core.usecases.complete_signin import CompleteSignIn, CompleteSignInInput
 from tests.core.builders import TENANT_2, aad
 from tests.core.colliding import CollidingUnits
-from tests.core.world import REDIRECT_URI, World
+from tests.core.world import ALLOWED_ORIGINS, REDIRECT_URI, World
 
 ALICE = aad("alice@contoso.com", oid="alice")
 
@@ -71,7 +71,7 @@ class _BrokenProfiles:
 async def server_error(world: World) -> None:
     complete = CompleteSignIn(
         world.flows, world.microsoft, _BrokenProfiles(), world.record, world.tokens, world.cache,
-        world.clock, world.ids, world.policy,
+        world.clock, world.ids, world.policy, ALLOWED_ORIGINS,
     )
     world.microsoft.add_user("alice", ALICE)
     started, state = await world.begin()

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from core.binding import binding_hash
 from core.errors import ErrorCode, SignInError
 from core.identity import ExternalIdentity, RedeemedLogin
 from core.usecases.complete_signin import (
@@ -15,9 +16,9 @@ from core.usecases.complete_signin import (
     PasswordResetStarted,
     SignedIn,
 )
-from core.usecases.start_login import StartLoginInput, binding_hash
+from core.usecases.start_login import StartLoginInput
 from tests.core.builders import aad, local
-from tests.core.world import FRONTEND, REDIRECT_URI, World
+from tests.core.world import ALLOWED_ORIGINS, FRONTEND, REDIRECT_URI, World
 
 ALICE = aad("alice@contoso.com")
 
@@ -94,15 +95,26 @@ async def test_sign_in_follows_the_deep_link(world: World) -> None:
 
 
 async def test_sign_in_without_origin_lands_in_the_invited_workspace_on_its_host(world: World) -> None:
-    await world.admin.invite("alice@contoso.com", 2, "editor", accepted=True)
+    local = await world.admin.add_workspace("Local", "http://localhost:3001")
+    await world.admin.invite("alice@contoso.com", local.id, "editor", accepted=True)
     done = await world.login(ALICE, frontend_host=None)
-    assert done.frontend_origin == "https://app.fabrikam.com"
+    assert (done.frontend_origin, done.host_not_allowed) == ("http://localhost:3001", False)
+    assert done.landing_path == f"/workspace/{local.id}/home"
+
+
+async def test_a_workspace_host_off_the_allow_list_is_replaced_by_the_first_allowed_origin(
+    world: World,
+) -> None:
+    await world.admin.invite("alice@contoso.com", 2, "editor", accepted=True)  # app.fabrikam.com
+    done = await world.login(ALICE, frontend_host=None)
+    assert (done.frontend_origin, done.host_not_allowed) == (FRONTEND, True)
     assert done.landing_path == "/workspace/2/home"
 
 
-async def test_sign_in_without_origin_nor_workspace_has_no_origin(world: World) -> None:
+async def test_sign_in_without_origin_nor_workspace_lands_on_the_first_allowed_origin(world: World) -> None:
     done = await world.login(ALICE, frontend_host=None)
-    assert done.frontend_origin is None
+    assert (done.frontend_origin, done.host_not_allowed) == (FRONTEND, False)
+    assert done.landing_path == "/no-workspace"
 
 
 async def test_replayed_callback_is_login_expired(world: World) -> None:
@@ -224,7 +236,7 @@ class _BrokenProfiles:
 async def test_unexpected_failure_is_a_server_error_tied_to_the_origin(world: World) -> None:
     complete = CompleteSignIn(
         world.flows, world.microsoft, _BrokenProfiles(), world.record, world.tokens, world.cache,
-        world.clock, world.ids, world.policy,
+        world.clock, world.ids, world.policy, ALLOWED_ORIGINS,
     )
     world.microsoft.add_user("alice", ALICE)
     started, state = await world.begin()
@@ -256,7 +268,7 @@ async def test_each_microsoft_token_is_kept_in_its_own_slot_with_the_session(wor
     gateway = _RecordingGateway(world.microsoft)
     complete = CompleteSignIn(
         world.flows, gateway, world.microsoft, world.record, world.tokens, world.cache,  # type: ignore[arg-type]
-        world.clock, world.ids, world.policy,
+        world.clock, world.ids, world.policy, ALLOWED_ORIGINS,
     )
     world.microsoft.add_user("alice", ALICE)
     started, state = await world.begin()
@@ -284,7 +296,7 @@ async def test_a_flow_store_failing_before_the_flow_is_known_is_a_server_error_w
 ) -> None:
     complete = CompleteSignIn(
         _BrokenFlowStore(), world.microsoft, world.microsoft, world.record, world.tokens,  # type: ignore[arg-type]
-        world.cache, world.clock, world.ids, world.policy,
+        world.cache, world.clock, world.ids, world.policy, ALLOWED_ORIGINS,
     )
     started, state = await world.begin()
     error = await failure(complete(CompleteSignInInput({"state": state, "code": "c"}, started.binding_secret,
@@ -305,3 +317,13 @@ async def test_disabled_user_cannot_sign_in_again(world: World) -> None:
     world.clock.advance(timedelta(minutes=1))
     error = await failure(world.login(ALICE))
     assert error.code is ErrorCode.ACCOUNT_DISABLED and error.frontend_origin == FRONTEND
+
+
+def test_the_binding_cookie_matches_only_its_own_flow() -> None:
+    from core.binding import binding_matches
+
+    assert binding_matches("s3cret", binding_hash("s3cret"))
+    assert not binding_matches("other", binding_hash("s3cret"))
+    assert not binding_matches("", binding_hash(""))  # no cookie never matches, whatever is kept
+    assert not binding_matches(None, binding_hash(""))
+    assert binding_hash("s3cret") == "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"

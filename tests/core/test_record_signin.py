@@ -138,7 +138,7 @@ async def test_landing_stays_in_the_most_recent_workspace(world: World) -> None:
     await world.admin.invite("alice@contoso.com", 2, "viewer", accepted=True)
     first = await world.record(ALICE)
     async with world.db.unit_of_work() as uow:
-        await uow.users.update(replace(first.user, last_workspace_id=2))
+        await uow.users.set_last_workspace(first.user.id, 2)
         await uow.commit()
     again = await world.record(ALICE)
     assert again.workspace is not None and again.workspace.id == 2
@@ -235,3 +235,15 @@ async def test_a_returning_sign_in_refreshes_only_the_accounts_profile_and_login
     assert account.created_at == first.account.created_at
     assert account.last_login_at == world.clock.now() != first.account.last_login_at
     assert user == first.user
+
+
+async def test_an_accepted_invite_applies_until_it_expires(world: World) -> None:
+    from datetime import timedelta
+
+    now = world.clock.now()
+    await world.admin.invite("alice@contoso.com", 1, "viewer", accepted=True,
+                             expires_at=now + timedelta(hours=1))
+    await world.admin.invite("alice@contoso.com", 2, "editor", accepted=True,
+                             expires_at=now - timedelta(seconds=1))
+    record = await world.record(ALICE)
+    assert [(i.workspace_id, i.role) for i in record.applied_invites] == [(1, "viewer")]

@@ -18,7 +18,7 @@ def test_no_secret_in_any_repr() -> None:
     objects = [
         LoginStarted(SECRET, SECRET, SECRET, timedelta(minutes=10), "https://app.example"),
         CompleteSignInInput({"code": SECRET, "state": SECRET}, SECRET, "https://s/redirect"),
-        SignedIn(SECRET, "sid", "uid", "https://app.example", "/", NOW),
+        SignedIn(SECRET, "sid", "uid", "https://app.example", "/", NOW, False),
         PasswordResetStarted(SECRET, SECRET, None),
         Refreshed(SECRET, NOW),
         LoginFlow(SECRET, "aad", {"nonce": SECRET}, SECRET, NOW),

@@ -196,17 +196,12 @@ async def test_a_sweep_takes_at_most_one_batch() -> None:
 
 
 async def test_a_session_without_a_refresh_token_is_kept_then_closed_without_asking(world: World) -> None:
-    done = await world.login(ALICE)
-    async with world.db.unit_of_work() as uow:
-        session = await uow.sessions.get(done.session_id)
-        assert session is not None
-        await uow.sessions.update(replace(session, microsoft_tokens=None))
-        await uow.commit()
+    session = (await world.record(ALICE, "aad", None)).session  # a sign-in that kept no tokens
     world.microsoft.fail_next("renew", SignInError(ErrorCode.SERVER_ERROR), times=1)  # never consumed
     world.clock.advance(INTERVAL + TICK)
-    assert by_session(await world.sweep()) == {done.session_id: (Verdict.KEPT, "no_refresh_token")}
+    assert by_session(await world.sweep()) == {session.id: (Verdict.KEPT, "no_refresh_token")}
     world.clock.advance(world.policy.max_unconfirmed)
-    assert by_session(await world.sweep()) == {done.session_id: (Verdict.CLOSED, "unconfirmed_too_long")}
+    assert by_session(await world.sweep()) == {session.id: (Verdict.CLOSED, "unconfirmed_too_long")}
     with pytest.raises(SignInError):  # the injected failure is still queued: renew was never called
         await world.microsoft.renew("aad", "whatever")
 

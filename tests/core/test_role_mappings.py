@@ -138,3 +138,13 @@ async def test_providers_sharing_a_name_must_be_named_by_id_or_issuer(world: Wor
     assert by_id.provider_id == by_issuer.provider_id == first.id
     named = await world.admin.add_role_mapping("Local accounts", MappingSource.APP_ROLE, "R", 1, "viewer")
     assert named.provider_id != first.id
+
+
+async def test_a_mapped_role_is_granted_at_the_moment_of_the_sign_in(world: World) -> None:
+    first = await world.login(ALICE)
+    await world.admin.add_role_mapping(ALICE.issuer, MappingSource.APP_ROLE, "Workspace.Editor", 1, "editor")
+    world.clock.advance(60)
+    await world.login(replace(ALICE, app_roles=("Workspace.Editor",)))
+    async with world.db.unit_of_work(read_only=True) as uow:
+        [granted] = await uow.memberships.for_user(first.user_id)
+    assert granted.created_at == world.clock.now()

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from core.model import Invite, InviteStatus, Role
-from core.rules.memberships import choose_landing, grant_invites, landing_path
+from core.rules.landing import choose_landing, landing_path
+from core.rules.memberships import grant_invites
 from tests.core.builders import ROLES, T0, invite, membership, user
 
 NOW = T0 + timedelta(days=1)
@@ -145,3 +146,15 @@ def test_landing_path_prefers_the_deep_link_then_the_workspace_then_no_workspace
     assert landing_path(3, None) == "/workspace/3/home"
     assert landing_path(3, "") == "/workspace/3/home"
     assert landing_path(None, None) == "/no-workspace"
+
+
+def test_an_invite_above_a_mapped_role_makes_the_role_direct_and_forgets_the_base() -> None:
+    from dataclasses import replace
+
+    from core.model import GrantOrigin
+
+    alice = user()
+    mapped = replace(membership(alice, 1, "viewer"), origin=GrantOrigin.MAPPING, base_role="viewer")
+    grants = grant_invites(alice, [invite(role="owner")], [mapped], ROLES, NOW)
+    [raised] = grants.raised
+    assert (raised.role, raised.origin, raised.base_role) == ("owner", GrantOrigin.DIRECT, None)

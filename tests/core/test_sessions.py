@@ -43,9 +43,7 @@ async def stored(world: World, session_id: str) -> Session:
 
 async def revoke_in_database(world: World, session_id: str) -> None:
     async with world.db.unit_of_work() as uow:
-        session = await uow.sessions.get(session_id)
-        assert session is not None
-        await uow.sessions.update(replace(session, revoked_at=world.clock.now()))
+        assert await uow.sessions.revoke(session_id, world.clock.now()) is not None
         await uow.commit()
 
 
@@ -334,6 +332,22 @@ async def test_user_without_verified_email_is_disabled_by_id(world: World) -> No
 async def test_disabling_an_unknown_user_is_an_invalid_request(world: World, who: str) -> None:
     await world.login(ALICE)
     assert await refusal(world.disable(who)) == (ErrorCode.INVALID_REQUEST, "no such user")
+
+
+async def test_enabling_a_user_lets_them_sign_in_again_without_reopening_old_sessions(
+    world: World,
+) -> None:
+    before = await world.login(ALICE)
+    await world.disable("alice@contoso.com")
+    assert (await failure(world.login(ALICE))).code is ErrorCode.ACCOUNT_DISABLED
+    enabled = await world.enable(" Alice@Contoso.com")
+    assert enabled.user_id == before.user_id and enabled.was_disabled
+    after = await world.login(ALICE)
+    assert after.user_id == before.user_id
+    await world.authenticate(after.token)
+    assert (await failure(world.authenticate(before.token))).code is ErrorCode.INVALID_TOKEN
+    assert not (await world.enable(before.user_id)).was_disabled  # twice: nothing changes
+    assert await refusal(world.enable("nobody@contoso.com")) == (ErrorCode.INVALID_REQUEST, "no such user")
 
 
 # Races between the check of a session and its change ------------------------------------

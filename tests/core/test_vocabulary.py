@@ -16,8 +16,22 @@ def test_sign_in_error_carries_its_code_and_keeps_the_first_origin_it_is_tied_to
     assert str(error) == "login_expired: state unknown"
     assert str(SignInError(ErrorCode.SERVER_ERROR)) == "server_error"
     assert error.at(None).frontend_origin is None
-    assert error.at("https://a.example").frontend_origin == "https://a.example"
-    assert error.at("https://b.example").frontend_origin == "https://a.example"
+    tied = error.at("https://a.example")
+    assert tied.frontend_origin == "https://a.example" and tied is not error
+    assert error.frontend_origin is None  # at() leaves the error it was asked of alone
+    assert (tied.code, tied.detail, str(tied)) == (error.code, error.detail, str(error))
+    assert tied.at("https://b.example").frontend_origin == "https://a.example"
+
+
+def test_an_error_tied_to_an_origin_keeps_its_type_its_fields_and_its_cause() -> None:
+    from core.errors import OriginNotAllowed
+
+    cause = ValueError("boom")
+    refused = OriginNotAllowed("https://evil.example")
+    refused.__cause__ = cause
+    tied = refused.at("https://a.example")
+    assert isinstance(tied, OriginNotAllowed) and tied.origin == "https://evil.example"
+    assert tied.__cause__ is cause and tied.args == refused.args
 
 
 def test_error_codes_are_the_outside_interfaces_strings() -> None:
@@ -83,3 +97,13 @@ def test_policy_knows_consumer_domains() -> None:
     assert not policy.is_consumer_domain("contoso.com")
     assert not policy.is_consumer_domain(None)
     assert SignInPolicy(consumer_domains=frozenset({"contoso.com"})).is_consumer_domain("contoso.com")
+
+
+def test_an_admin_error_carries_its_code_and_says_it_first() -> None:
+    from core.errors import AdminError, AdminErrorCode
+
+    refused = AdminError(AdminErrorCode.LAST_OWNER, "the workspace keeps one owner")
+    assert (refused.code, refused.detail) == (AdminErrorCode.LAST_OWNER, "the workspace keeps one owner")
+    assert str(refused) == "last_owner: the workspace keeps one owner"
+    bare = AdminError(AdminErrorCode.NOT_FOUND)
+    assert (str(bare), bare.detail) == ("not_found", "")

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from core.errors import AdminErrorCode
-from core.model import AuditEvent, Membership, Workspace
+from core.model import AuditEvent, Membership, Role, Workspace
 from core.policy import SignInPolicy
 from core.rules.workspaces import Actor
 from core.usecases.workspaces import WorkspaceChanges, WorkspaceRole, allowed_host
@@ -182,3 +182,48 @@ def test_the_invite_lifetime_is_positive_and_at_most_thirty_days() -> None:
         with pytest.raises(ValueError, match="invite_lifetime must be positive and at most 30 days"):
             SignInPolicy(invite_lifetime=bad)
     assert SignInPolicy(invite_lifetime=timedelta(microseconds=1)).invite_lifetime.microseconds == 1
+
+
+async def test_each_workspace_refusal_says_why_in_its_own_words(team: Team) -> None:
+    alice = await team.person(None)  # no verified email: "*" lets her create nothing
+    editor = await team.member("ed@contoso.com", "editor", 1)
+    said = {
+        "operator creates": await refused(
+            AdminErrorCode.FORBIDDEN, team.create_workspace(Actor.operator(), "W", FRONTEND)),
+        "not a creator": await refused(
+            AdminErrorCode.FORBIDDEN, team.create_workspace(Actor(alice.id), "W", FRONTEND)),
+        "editor changes": await refused(
+            AdminErrorCode.FORBIDDEN, team.update(editor, 1, WorkspaceChanges(name="X"))),
+        "every trail": await refused(AdminErrorCode.FORBIDDEN, team.audit(editor, None)),
+        "editor reads": await refused(AdminErrorCode.FORBIDDEN, team.audit(editor, 1)),
+    }
+    assert {k: e.detail for k, e in said.items()} == {
+        "operator creates": "the operator adds workspaces with `workspace add`",
+        "not a creator": "you may not create workspaces",
+        "editor changes": "only an owner may change the workspace",
+        "every trail": "only the operator reads every trail",
+        "editor reads": "only an owner may read the audit trail",
+    }
+
+
+async def test_the_operators_whole_trail_honours_the_limit(team: Team) -> None:
+    owner = await team.member("olga@contoso.com", "owner", 1)
+    async with team.db.unit_of_work() as uow:
+        for n in range(150):
+            await uow.audit.add(AuditEvent(f"e{n:05}", team.clock.now(), owner.user_id, "x", 1, "t"))
+        await uow.commit()
+    assert len(await team.audit(Actor.operator(), None, limit=3)) == 3
+    assert len(await team.audit(Actor.operator(), None)) == 100
+
+
+async def test_a_first_workspace_adds_only_the_standard_roles_that_are_missing() -> None:
+    team = Team()
+    async with team.db.unit_of_work() as uow:
+        await uow.roles.add(Role(7, "editor", 20))
+        await uow.commit()
+    alice = await team.person("alice@contoso.com")
+    created = await team.create_workspace(Actor(alice.id), "First", FRONTEND)
+    assert created.membership.role == "owner"
+    roles = await team.admin.roles()
+    assert sorted((r.id, r.name, r.rank) for r in roles) == [
+        (7, "editor", 20), (8, "owner", 30), (9, "viewer", 10)]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dependency_injector import providers
+
 from adapters.memory import (
     FakeMicrosoft,
     ManualClock,
@@ -18,20 +20,13 @@ from core.identity import ExternalIdentity
 from core.model import ProviderKind
 from core.policy import SignInPolicy
 from core.ports import SessionCache, UnitOfWorkFactory
-from core.usecases.administration import Administration
-from core.usecases.authenticate import Authenticate
-from core.usecases.check_access import CheckAccess
 from core.usecases.complete_signin import (
-    CompleteSignIn,
     CompleteSignInInput,
     PasswordResetStarted,
     SignedIn,
 )
-from core.usecases.record_signin import RecordSignIn
-from core.usecases.revalidation import FrontChannelLogout, RevalidateSession, SweepSessions
-from core.usecases.session_changes import Logout, RefreshSession
-from core.usecases.start_login import LoginStarted, StartLogin, StartLoginInput
-from core.usecases.users import DescribeSession, DisableUser
+from core.usecases.start_login import LoginStarted, StartLoginInput
+from entrypoints.container import Container
 from tests.core.builders import B2C_ISSUER
 
 REDIRECT_URI = "https://signin.contoso.com/redirect"
@@ -49,6 +44,9 @@ class World:
     cache: SessionCache | None = None       # None: a MemorySessionCache on the clock
 
     def __post_init__(self) -> None:
+        """The use cases come from the service's own container (`entrypoints.container`),
+        its adapter providers overridden with the in-memory ones: the tests exercise the
+        wiring the service runs, not a copy of it."""
         uow = self.uow or self.db.unit_of_work
         self.flows = MemoryFlowStore(self.clock)
         self.cache: SessionCache = self.cache or MemorySessionCache(self.clock)
@@ -56,32 +54,31 @@ class World:
         # scripted: the identities written here reach the core as written, even those no
         # correct profile reader would produce (a verified federated email, say)
         self.microsoft = FakeMicrosoft(self.clock, self.ids, redirect_uris=(REDIRECT_URI,), scripted=True)
-        self.record = RecordSignIn(uow, self.clock, self.ids, self.policy)
-        self.start = StartLogin(
-            self.flows, self.microsoft, self.clock, self.ids, self.policy, ALLOWED_ORIGINS
-        )
-        self.complete = CompleteSignIn(
-            self.flows, self.microsoft, self.microsoft, self.record, self.tokens, self.cache,
-            self.clock, self.ids, self.policy,
-        )
-        self.authenticate = Authenticate(self.tokens, self.cache, uow, self.clock)
         self.recent = LocalPrincipals()
         self.feed = MemoryRevocationFeed()
-        self.revalidate = RevalidateSession(
-            uow, self.microsoft, self.cache, self.clock, self.policy, self.recent, self.feed
-        )
-        self.sweep = SweepSessions(uow, self.revalidate, self.clock, self.policy)
-        self.frontchannel = FrontChannelLogout(uow, self.cache, self.clock, self.recent, self.feed)
-        self.refresh = RefreshSession(
-            self.authenticate, self.revalidate, uow, self.tokens, self.clock, self.ids, self.policy
-        )
-        self.check_access = CheckAccess(self.tokens, self.cache, self.recent, uow, self.clock)
-        self.logout = Logout(
-            self.authenticate, uow, self.cache, self.microsoft, self.clock, self.recent, self.feed
-        )
-        self.describe = DescribeSession(uow)
-        self.disable = DisableUser(uow, self.cache, self.clock, self.recent, self.feed)
-        self.admin = Administration(uow, self.clock, self.ids, self.policy)
+        container = self.container = Container()
+        for name, adapter in {
+            "policy": self.policy, "clock": self.clock, "ids": self.ids, "uow": uow,
+            "flows": self.flows, "session_cache": self.cache, "tokens": self.tokens,
+            "gateway": self.microsoft, "profiles": self.microsoft, "revocations": self.feed,
+            "recent_principals": self.recent, "allowed_origins": ALLOWED_ORIGINS,
+        }.items():
+            getattr(container, name).override(providers.Object(adapter))
+        self.record = container.record_signin()
+        self.start = container.start_login()
+        self.complete = container.complete_signin()
+        self.authenticate = container.authenticate()
+        self.revalidate = container.revalidate_session()
+        self.sweep = container.sweep_sessions()
+        self.frontchannel = container.frontchannel_logout()
+        self.refresh = container.refresh_session()
+        self.check_access = container.check_access()
+        self.logout = container.logout()
+        self.describe = container.describe_session()
+        self.disable = container.disable_user()
+        self.enable = container.enable_user()
+        self.admin = container.administration()
+        self.switch = container.switch_workspace()
 
     # -- set-up ---------------------------------------------------------------------------
     async def standard_setup(self) -> None:

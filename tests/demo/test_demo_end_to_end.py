@@ -38,6 +38,24 @@ def test_health_ready_and_the_sandbox_discovery_answer(demo):
     assert discovery.status_code == 200
 
 
+def test_every_origin_of_the_demo_answers_favicon_ico(demo):
+    for origin in (demo.service, demo.sandbox, demo.frontend):
+        answer = httpx.get(f"{origin}/favicon.ico", verify=demo.ca(), timeout=10)
+        assert answer.status_code in (200, 204), (origin, answer.status_code)
+        if answer.status_code == 200:
+            assert answer.headers["content-type"].startswith("image/") and answer.content
+
+
+def test_the_service_root_names_its_documentation_health_and_keys(demo):
+    index = httpx.get(f"{demo.service}/", timeout=10)
+    assert index.status_code == 200
+    body = index.json()
+    for key, path in (("documentation", "/schema"), ("jwks", "/.well-known/jwks.json")):
+        assert body[key] == demo.service + path
+        assert httpx.get(body[key], timeout=10).status_code == 200
+    assert httpx.get(body["health"]["ready"], timeout=10).status_code == 200
+
+
 def test_alice_signs_in_with_azure_ad_and_lands_in_workspace_1_as_editor(demo):
     with demo.browser() as browser:
         landing = sign_in(demo, browser, "alice@contoso.com", "aad")

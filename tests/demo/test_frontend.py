@@ -69,7 +69,10 @@ async def test_assets_are_served_and_anything_else_is_404(frontend):
     script, style = await frontend.get("/app.js"), await frontend.get("/style.css")
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
     assert style.status_code == 200 and style.headers["content-type"].startswith("text/css")
-    assert (await frontend.get("/favicon.ico")).status_code == 404
+    icon = await frontend.get("/favicon.ico")  # what browsers ask for on their own
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+    assert icon.content == (await frontend.get("/favicon.svg")).content
+    assert (await frontend.get("/favicon.png")).status_code == 404
     assert (await frontend.get("/../pyproject.toml")).status_code == 404
     assert (await frontend.post("/")).status_code == 405
 

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from entrypoints.container import build_container
+from entrypoints.lifecycle import stop
 from entrypoints.settings import load_settings
 
 from .support import Demo
@@ -28,7 +29,7 @@ async def _snapshot(demo: Demo) -> dict[str, list]:
             "providers": sorted((p.id, p.name, p.kind.value, p.issuer) for p in await admin.providers()),
         }
     finally:
-        await container.database().dispose()
+        await stop(container)
 
 
 def test_starting_the_demo_twice_on_the_same_var_changes_nothing(tmp_path):

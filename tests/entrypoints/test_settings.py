@@ -202,6 +202,16 @@ def test_tracing_is_on_only_with_an_otlp_endpoint():
     assert on.otel_endpoint == "http://collector:4318"
 
 
+def test_trusted_proxies_are_cidrs_or_addresses():
+    from entrypoints.settings import SettingsError, load_settings
+
+    loaded = load_settings({"SIGNIN_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.5,2001:db8::/32"})
+    assert loaded.trusted_proxies == ("10.0.0.0/8", "192.168.1.5/32", "2001:db8::/32")
+    assert load_settings({}).trusted_proxies == ()
+    with pytest.raises(SettingsError, match="SIGNIN_TRUSTED_PROXIES: 'proxy.internal' is not"):
+        load_settings({"SIGNIN_TRUSTED_PROXIES": "proxy.internal"})
+
+
 # --- secrets from files (Docker / Kubernetes secrets: SIGNIN_<NAME>_FILE) -----------------
 
 SECRETS = [s.name for s in SETTINGS if s.secret]

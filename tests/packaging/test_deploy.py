@@ -126,7 +126,7 @@ def test_the_compose_file_runs_two_replicas_after_the_migration_with_the_service
     assert "ports" not in one  # only nginx is reachable from outside
     # the forwarded-for address trusted is nginx's own fixed one
     nginx_ip = services["nginx"]["networks"]["backend"]["ipv4_address"]
-    assert one["command"][one["command"].index("--forwarded-allow-ips") + 1] == nginx_ip
+    assert one["command"] == ["serve"] and one["environment"]["SIGNIN_TRUSTED_PROXIES"] == nginx_ip
     assert "./nginx/default.conf:/etc/nginx/conf.d/default.conf:ro" in services["nginx"]["volumes"]
     assert (DEPLOY / "nginx" / "default.conf").is_file()
 

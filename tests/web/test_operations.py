@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import time
 
+from tests.hung_relay import HangingRelay
 from tests.web.support import FRONTEND
 
 
@@ -40,20 +42,45 @@ async def test_ready_when_database_and_authorities_answer(service):
     browser, operator = service
     answer = await browser.client.get("/health/ready")
     assert answer.status_code == 200
-    expected = {"database": "ok", "authority:aad": "ok", "authority:b2c": "ok"}
+    expected = {"database": "ok"}
     if operator.settings.redis_url:
         expected["redis"] = "ok"
-    assert answer.json()["checks"] == expected
+    assert answer.json() == {
+        "status": "ok", "checks": expected, "microsoft": {"aad": "ok", "b2c": "ok"}, "degraded": False,
+    }
     assert (await browser.client.get("/health/live")).json() == {"status": "ok"}
 
 
-async def test_not_ready_names_what_failed(make_service):
+async def test_microsoft_down_is_reported_as_degraded_never_as_unready(make_service):
     nowhere = f"https://localhost:{_closed_port()}/organizations"
     async with make_service(SIGNIN_AAD_AUTHORITY=nowhere) as (browser, _):
         answer = await browser.client.get("/health/ready")
-    assert answer.status_code == 503
-    checks = answer.json()["checks"]
-    assert checks["authority:aad"].startswith("failed") and checks["database"] == "ok"
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["status"] == "ok" and body["degraded"] is True
+    assert body["checks"]["database"] == "ok" and "aad" not in body["checks"]
+    assert body["microsoft"]["aad"].startswith("failed") and body["microsoft"]["b2c"] == "ok"
+
+
+async def test_a_hung_microsoft_discovery_leaves_the_service_ready_and_answering(make_service, sandbox):
+    relay = HangingRelay(("127.0.0.1", sandbox.port))  # accepts connections, answers nothing
+    relay.hang()
+    authority = f"https://localhost:{relay.address.rsplit(':', 1)[1]}/organizations"
+    try:
+        async with make_service(SIGNIN_AAD_AUTHORITY=authority, SIGNIN_HTTP_TIMEOUT="1") as (browser, _):
+            bob = await browser.login("bob@example.org", "b2c")  # the other authority still signs in
+            started = time.monotonic()
+            hung = await browser.client.get("/health/ready")
+            took = time.monotonic() - started
+            me = await browser.me(bob.token)
+    finally:
+        relay.close()
+    assert hung.status_code == 200, hung.text
+    body = hung.json()
+    assert body["degraded"] is True and body["microsoft"]["aad"].startswith("failed")
+    assert body["checks"]["database"] == "ok" and body["microsoft"]["b2c"] == "ok"
+    assert took < 4  # bounded by the HTTP timeout (1 s) plus a second, never the hang
+    assert me.status_code == 200
 
 
 async def test_redis_down_fails_closed_quickly(make_service):
@@ -114,3 +141,25 @@ async def test_jwks_serves_public_keys_only(service):
     browser, _ = service
     keys = (await browser.client.get("/.well-known/jwks.json")).json()["keys"]
     assert keys and all(set(k) <= {"kty", "crv", "x", "kid", "use", "alg"} for k in keys)
+
+
+async def test_the_root_is_an_index_of_the_public_urls(service):
+    browser, operator = service
+    from entrypoints.metadata import package_version
+
+    answer = await browser.client.get("/")
+    assert answer.status_code == 200
+    body = answer.json()
+    base = operator.settings.public_url
+    assert body["version"] == package_version()
+    assert body["documentation"] == base + "/schema"
+    assert body["health"] == {"live": base + "/health/live", "ready": base + "/health/ready"}
+    assert body["jwks"] == base + "/.well-known/jwks.json"
+    for url in (body["documentation"], body["openapi"], body["jwks"], body["health"]["live"]):
+        assert (await browser.client.get(url.removeprefix(base))).status_code == 200
+
+
+async def test_favicon_is_an_empty_answer_not_an_error(service):
+    browser, _ = service
+    answer = await browser.client.get("/favicon.ico")
+    assert answer.status_code == 204 and answer.content == b""

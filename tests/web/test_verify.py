@@ -3,7 +3,6 @@ SQLite with in-process stores and on PostgreSQL with Redis."""
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -135,9 +134,8 @@ async def test_a_token_after_an_idle_timeout_gets_401_within_a_second(service):
     session_id = (await verify(browser.client, alice.token)).headers["x-auth-request-session"]
     # The idle deadline passes (moved into the past: the service's clock is the real one).
     async with operator.container() as container, container.uow()() as uow:
-        session = await uow.sessions.get(session_id)
-        past = container.clock().now() - timedelta(seconds=1)
-        await uow.sessions.update(replace(session, idle_expires_at=past))
+        now = container.clock().now()
+        assert await uow.sessions.extend_idle(session_id, now - timedelta(seconds=1), now) is not None
         await uow.commit()
 
     async def refused() -> bool:

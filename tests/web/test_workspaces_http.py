@@ -230,3 +230,28 @@ async def test_a_removed_members_forward_auth_changes_within_a_second(service):
         return (await verify(browser.client, erin, workspace=1)).status_code == 403
 
     await eventually(refused, within=1.0)
+
+
+async def test_a_workspace_switch_is_where_the_next_sign_in_lands(service):
+    browser, operator = service
+    await grant(operator, "alice@contoso.com", 2, "viewer")  # alice: editor of 1 (seeded), viewer of 2
+    alice = await sign_in(browser, "alice@contoso.com")
+    assert (await browser.login("alice@contoso.com", "aad")).uri == "/workspace/1/home"
+
+    switched = await browser.client.post("/me/workspace", headers=auth(alice), json={"workspaceId": 2})
+    assert switched.status_code == 200, switched.text
+    assert switched.headers["cache-control"] == "no-store"
+    assert (switched.json()["id"], switched.json()["role"]) == (2, "viewer")
+    assert (await browser.login("alice@contoso.com", "aad")).uri == "/workspace/2/home"
+    back = await browser.client.post("/me/workspace", headers=auth(alice), json={"workspaceId": 1})
+    assert back.status_code == 200, back.text
+    assert (await browser.login("alice@contoso.com", "aad")).uri == "/workspace/1/home"
+
+    others = await browser.client.post("/me/workspace", headers=auth(alice), json={"workspaceId": 99})
+    assert (others.status_code, others.json()) == (404, {"error": "not_found"})
+    for body in ({"workspaceId": "two"}, {"workspaceId": 0}, {}, {"workspaceId": 2, "extra": 1}):
+        bad = await browser.client.post("/me/workspace", headers=auth(alice), json=body)
+        assert bad.status_code == 400, (body, bad.text)
+    anonymous = await browser.client.post("/me/workspace", json={"workspaceId": 2})
+    assert anonymous.status_code == 401
+    assert (await browser.login("alice@contoso.com", "aad")).uri == "/workspace/1/home"

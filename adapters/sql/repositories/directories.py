@@ -32,9 +32,6 @@ class SqlDirectoryRepository(SqlRepository):
         row = result.mappings().first()
         return None if row is None else _directory(row)
 
-    async def get(self, directory_id: str) -> UserDirectory | None:
-        return await self._one(user_directories.c.id == directory_id)
-
     async def by_domain(self, domain: str) -> UserDirectory | None:
         if not domain:
             return None

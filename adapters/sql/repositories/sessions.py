@@ -90,10 +90,6 @@ class SqlSessionRepository(SqlRepository):
     async def add(self, session: Session) -> None:
         await self._execute(insert(sessions).values(id=session.id, **self._values(session)))
 
-    async def update(self, session: Session) -> None:
-        statement = update(sessions).where(sessions.c.id == session.id).values(**self._values(session))
-        await self._update_one(statement, session.id)
-
     async def revoke(self, session_id: str, at: datetime) -> Session | None:
         # One UPDATE (it takes the row lock): the earlier revocation time wins, the sealed
         # Microsoft tokens are deleted whatever any other unit of work read before.

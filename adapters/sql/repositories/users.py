@@ -50,16 +50,15 @@ class SqlUserRepository(SqlRepository):
     async def add(self, user: User) -> None:
         await self._execute(insert(users).values(id=user.id, **_user_values(user)))
 
-    async def update(self, user: User) -> None:
-        statement = update(users).where(users.c.id == user.id).values(**_user_values(user))
-        await self._update_one(statement, user.id)
-
     async def set_last_workspace(self, user_id: str, workspace_id: int | None) -> None:
         statement = update(users).where(users.c.id == user_id).values(last_workspace_id=workspace_id)
         await self._update_one(statement, user_id)
 
     async def disable(self, user_id: str) -> None:
         await self._update_one(update(users).where(users.c.id == user_id).values(disabled=True), user_id)
+
+    async def enable(self, user_id: str) -> None:
+        await self._update_one(update(users).where(users.c.id == user_id).values(disabled=False), user_id)
 
     async def list(self) -> Sequence[User]:
         result = await self._execute(select(users).order_by(users.c.created_at, users.c.id))

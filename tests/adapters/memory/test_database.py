@@ -66,7 +66,8 @@ async def test_a_refused_write_changes_nothing_in_the_working_set() -> None:
         await uow.users.add(user("u1", "a@x.com"))
         await uow.users.add(user("u2", "b@x.com"))
         with pytest.raises(DuplicateKey):
-            await uow.users.update(user("u2", "a@x.com"))
+            await uow.users.add(user("u3", "a@x.com"))
+        assert await uow.users.get("u3") is None
         assert (await uow.users.by_email("b@x.com")) == user("u2", "b@x.com")
         assert (await uow.users.by_email("a@x.com")) == user("u1", "a@x.com")
 
@@ -78,6 +79,7 @@ async def test_the_committed_state_is_never_changed_in_place() -> None:
         await uow.commit()
     committed = db._committed
     async with db.unit_of_work() as uow:
-        await uow.users.update(user("u1", "new@x.com"))
+        await uow.users.disable("u1")
+        await uow.users.add(user("u2", "new@x.com"))
         assert committed.users.get("u1") == user("u1", "a@x.com")
         assert committed.users.find("email", "new@x.com") is None

@@ -11,10 +11,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.memory.clock import ManualClock
+from adapters.microsoft.config import discovery_url, external_tenant
+from adapters.microsoft.discovery import DiscoveryCache
+from adapters.microsoft.http import LazyAsyncClient
 from adapters.msal import AuthorityConfig
-from adapters.msal.config import discovery_url, external_tenant
-from adapters.msal.discovery import DiscoveryCache
-from adapters.msal.http import LazyAsyncClient
 from adapters.msal.id_token import IdTokenValidator, external_issuer, nonce_hash
 from adapters.msal.jwks import JwksCache
 from core.errors import ErrorCode, SignInError

@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.memory.clock import ManualClock
+from adapters.microsoft.discovery import DiscoveryCache
+from adapters.microsoft.http import LazyAsyncClient
 from adapters.msal import AuthorityConfig
-from adapters.msal.discovery import DiscoveryCache
-from adapters.msal.http import LazyAsyncClient
 from adapters.msal.id_token import IdTokenValidator, nonce_hash
 from adapters.msal.jwks import JwksCache
 from core.errors import ErrorCode, SignInError
@@ -246,7 +246,7 @@ async def test_an_unknown_kid_refetches_once_per_interval(
 def test_a_b2c_authority_must_name_the_policy_its_tokens_are_checked_against(
     authority: str, policy: str | None
 ) -> None:
-    from adapters.msal.config import b2c_policy
+    from adapters.microsoft.config import b2c_policy
 
     assert b2c_policy(authority) == policy
     if policy is None:

@@ -9,10 +9,10 @@ import pytest
 from adapters.azure_sandbox.testing import REDIRECT_URI, SandboxHandle
 from adapters.graph import GraphProfileReader
 from adapters.memory.clock import SystemClock
+from adapters.microsoft.config import discovery_url
+from adapters.microsoft.discovery import DiscoveryCache
+from adapters.microsoft.http import LazyAsyncClient
 from adapters.msal import MsalGateway
-from adapters.msal.config import discovery_url
-from adapters.msal.discovery import DiscoveryCache
-from adapters.msal.http import LazyAsyncClient
 from adapters.msal.id_token import IdTokenValidator
 from adapters.msal.jwks import JwksCache
 from core.errors import ErrorCode, SignInError

@@ -72,13 +72,12 @@ async def test_revoking_deletes_the_tokens(database: SqlDatabase):
         await uow.commit()
     revoked = a_session(revoked_at=NOW + timedelta(minutes=5), microsoft_tokens=None)
     async with database.unit_of_work() as uow:
-        await uow.sessions.update(revoked)
+        assert await uow.sessions.revoke("s1", revoked.revoked_at) == revoked
         await uow.commit()
     assert await raw_value(database, "SELECT microsoft_tokens FROM sessions WHERE id = 's1'") is None
     async with database.unit_of_work() as uow:
         assert await uow.sessions.get("s1") == revoked
-        with pytest.raises(KeyError):
-            await uow.sessions.update(a_session("unknown"))
+        assert await uow.sessions.revoke("unknown", NOW) is None
 
 
 async def test_open_for_user_skips_revoked_and_expired(database: SqlDatabase):

@@ -19,6 +19,12 @@ def is_guid(value: object) -> bool:
     return isinstance(value, str) and GUID.match(value) is not None
 
 
+def issuer_tenant(issuer: str) -> str | None:
+    """The tenant GUID an issuer URL names (`https://host/{tid}/v2.0[/]`)."""
+    segments = [s for s in urlsplit(issuer).path.split("/") if s]
+    return segments[0] if segments and is_guid(segments[0]) else None
+
+
 @dataclass(frozen=True)
 class AuthorityConfig:
     """One configured authority.

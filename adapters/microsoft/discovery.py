@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from adapters.msal.http import LazyAsyncClient
+from adapters.microsoft.http import LazyAsyncClient
 from core.errors import ErrorCode, SignInError
 from core.ports.clock import Clock
 
@@ -74,10 +74,13 @@ class DiscoveryCache:
         entry = self._documents.get(url)
         return entry[0] if entry else None
 
-    async def get(self, url: str) -> OidcMetadata:
+    async def get(self, url: str, *, max_age: timedelta | None = None) -> OidcMetadata:
+        """The document, fetched when it is not cached or older than `max_age` (default: the
+        cache's own); raises `SignInError(temporarily_unavailable)` when it cannot be had. A
+        health check passes a short `max_age` to learn whether Microsoft answers now."""
         entry = self._documents.get(url)
         now = self._clock.now()
-        if entry is not None and now - entry[1] < self._max_age:
+        if entry is not None and now - entry[1] < (self._max_age if max_age is None else max_age):
             return entry[0]
         document = await get_json(self._http, url, "discovery document")
         try:

@@ -22,6 +22,7 @@ import httpx
 
 from adapters.sql.migrate import upgrade
 from entrypoints.container import build_container
+from entrypoints.lifecycle import stop
 from entrypoints.seed import authority_issuer, seed_demo
 from entrypoints.settings import load_settings
 from tests.reliability.processes import Process, base_env, cli, free_port
@@ -177,11 +178,10 @@ class Topology:
         try:
             loaded = container.settings()
             b2c = next(a for a in loaded.authorities if a.name == "b2c")
-            issuer = await authority_issuer(b2c.authority, loaded.ca_bundle, 5)
+            issuer = await authority_issuer(container.discovery(), b2c.authority)
             await seed_demo(container.administration(), FRONTEND, issuer)
         finally:
-            await container.database().dispose()
-            await container.redis().close()
+            await stop(container)
 
     def start_service(self, index: int | None = None) -> str:
         """Start (or restart in place `index`) one `azure-signin serve` on a free port."""

@@ -152,6 +152,9 @@ async def drive(
 async def find_knee(topo: Topology, rates: tuple[float, ...], step_s: float, p95_limit: float = 0.5) -> float:
     """The highest step that held; when even the first did not, half of it (printed)."""
     knee = rates[0] / 2
+    warm = generator(topo)  # cold start (first connections, first users) is not a step's
+    await warm.run(warm.login, rates[0], min(step_s, 10))
+    await warm.aclose()
     for rate in rates:
         gen = generator(topo)
         await gen.run(gen.login, rate, step_s)
@@ -266,10 +269,12 @@ async def g3(run: Path, topo: Topology, rate: float = 8, burst_s: float = 30, af
     alive = all(p.popen is not None and p.popen.poll() is None for p in topo.processes)
     back = recovery_seconds(samples, burst_end)
     ok = alive and not other_errors and not without_retry_after and back <= after_s
+    overloaded = bool(shed or other_errors) or summarize(samples).get("redirect", {}).get("p95_ms", 0) > 500
     figure = (
         f"{rate * 5:g}/s for {burst_s:g} s: {len(shed)} shed (429/503), {len(without_retry_after)} "
         f"without Retry-After, {len(other_errors)} other errors, processes alive: {alive}, "
         f"normal again {back:.1f} s after"
+        + ("" if overloaded else " (the burst did not overload: raise the rate)")
     )
     return finish(run, Verdict("G3", figure, ok), gen.recorder, [(0, burst_end, "burst")])
 

@@ -12,14 +12,16 @@ import time
 from . import scenarios as s
 
 
-def main(which: str, scale: float, rate: float | None) -> list[s.Verdict]:
+def main(which: str, scale: float, rate: float | None, check_rate: float | None = None) -> list[s.Verdict]:
     run = s.OUT / time.strftime("%Y%m%dT%H%M%S")
     with s.topology(run) as topo:  # started outside the event loop: it runs its own
         print(f"topology up: sandbox {topo.sandbox_base}, services {topo.bases}, run {run}", flush=True)
-        return asyncio.run(scenarios(run, topo, which, scale, rate))
+        return asyncio.run(scenarios(run, topo, which, scale, rate, check_rate))
 
 
-async def scenarios(run, topo, which: str, scale: float, rate: float | None) -> list[s.Verdict]:
+async def scenarios(
+    run, topo, which: str, scale: float, rate: float | None, check_rate: float
+) -> list[s.Verdict]:
     verdicts: list[s.Verdict] = []
     if True:
         if which == "smoke":
@@ -28,7 +30,7 @@ async def scenarios(run, topo, which: str, scale: float, rate: float | None) -> 
             verdicts.append(await s.g1(run, topo, duration=600 * scale, rate=rate, step_s=max(5, 20 * scale)))
         knee = verdicts[0].details.get("knee", 8) if verdicts else (rate or 8)
         if which in ("all", "g2"):
-            verdicts.append(await s.g2(run, topo, duration=max(10, 60 * scale)))
+            verdicts.append(await s.g2(run, topo, duration=max(10, 60 * scale), rate=check_rate or knee))
         if which in ("all", "g3"):
             verdicts.append(await s.g3(run, topo, rate=0.6 * knee, burst_s=max(5, 30 * scale)))
         if which in ("all", "g4"):
@@ -53,9 +55,15 @@ if __name__ == "__main__":
         default=None,
         help="logins/s (skips G1's knee search); for peer: concurrent logins",
     )
+    parser.add_argument(
+        "--check-rate",
+        type=float,
+        default=None,
+        help="G2's token checks/s (default: G1's knee, in logins/s, or 8)",
+    )
     args = parser.parse_args()
     started = time.monotonic()
-    results = main(args.which, args.scale, args.rate)
+    results = main(args.which, args.scale, args.rate, args.check_rate)
     print(
         f"{sum(v.ok for v in results)} passed, {sum(not v.ok for v in results)} failed "
         f"in {time.monotonic() - started:.0f} s"

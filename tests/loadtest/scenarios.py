@@ -239,9 +239,10 @@ async def g2(
     gen = generator(topo)
     await gen.run(gen.login, 4, 5)  # some tokens to check
     gen.recorder = Recorder()
-    cpu = cpu_seconds()
+    pids = [topo.pid(i) for i in range(len(topo.processes))]
+    cpu, served = cpu_seconds(), process_cpu_seconds(pids)
     await gen.run(gen.check, rate, duration, max_inflight=256)
-    cpu = cpu_seconds() - cpu
+    cpu, served = cpu_seconds() - cpu, process_cpu_seconds(pids) - served
     await gen.aclose()
     summary = summarize(gen.recorder.samples)
     p95 = max(summary.get("verify", {}).get("p95_ms", 0), summary.get("me", {}).get("p95_ms", 0))
@@ -250,6 +251,7 @@ async def g2(
     figure = (
         f"{rate:g} checks/s for {duration:g} s: p95 {p95} ms (limit {p95_limit_ms:g}), {len(failed)} errors, "
         f"{gen.recorder.dropped} dropped, "
+        f"service CPU {served / max(1, len(gen.recorder.samples)) * 1000:.2f} ms/check, "
         f"generator CPU {cpu / max(1, len(gen.recorder.samples)) * 1000:.2f} ms/request"
     )
     return finish(run, Verdict("G2", figure, ok), gen.recorder, [])

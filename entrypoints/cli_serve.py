@@ -1,5 +1,6 @@
 """`azure-signin serve`: the production server (uvicorn with httptools and uvloop, one or
-more worker processes on one socket bound by us; see `entrypoints/listener.py`).
+more worker processes; the socket is bound by us, see `entrypoints/listener.py`, and with
+several workers each listens on one of its own, see `entrypoints/workers.py`).
 
 The service keeps no state in its processes (PostgreSQL and Redis hold it all), so any
 number of workers, on any number of machines, can serve behind a load balancer.
@@ -70,9 +71,8 @@ def _run(args: argparse.Namespace) -> int:
     import logging
 
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
-    from entrypoints.listener import bind_listener
+    from entrypoints.listener import bind_listener, reserve_shared_port
     from entrypoints.logging_setup import configure_logging, uvicorn_options
     from entrypoints.settings import SettingsError, load_settings
 
@@ -107,7 +107,10 @@ def _run(args: argparse.Namespace) -> int:
         **uvicorn_options(settings.log_level),
     )
     try:
-        sock = bind_listener(settings.host, settings.port)
+        if args.workers > 1:
+            sock = reserve_shared_port(settings.host, settings.port)
+        else:
+            sock = bind_listener(settings.host, settings.port)
     except OSError as error:
         print(f"azure-signin serve: cannot listen on {settings.host}:{settings.port} "
               f"(SIGNIN_HOST, SIGNIN_PORT): {error.strerror or error}", file=sys.stderr)
@@ -128,7 +131,8 @@ def _run(args: argparse.Namespace) -> int:
         args.workers)
     try:
         if args.workers > 1:
-            Multiprocess(config, sockets=[sock]).run()
+            from entrypoints.workers import run_workers
+            run_workers(config, sock)
             return 0
         server = uvicorn.Server(config)
         server.run(sockets=[sock])

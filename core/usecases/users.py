@@ -1,9 +1,11 @@
 """Use cases about people: who is signed in (`/me`), disabling a user and enabling one again."""
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from core.access import Access, Principal
 from core.emails import normalise_email
@@ -46,7 +48,12 @@ class DescribeSession:
     check answers with (one confirmation, so at most `RecentPrincipals.max_age`): a closed
     session, a disabled user or a membership change reaches `/me` exactly as it reaches
     the check, and the next confirmation reads the account and the names again. At most
-    `max_entries` descriptions are kept (least recently used dropped)."""
+    `max_entries` descriptions are kept (least recently used dropped).
+
+    Concurrent descriptions of one principal share one read (single flight, as the check's
+    confirmations do): when a confirmation renews the principal, every request in flight
+    would otherwise read the account and the workspaces itself. The flight is forgotten
+    when it ends, so a failure is shared only by the requests already waiting for it."""
 
     def __init__(self, uow: UnitOfWorkFactory, *, max_entries: int = 10_000) -> None:
         if max_entries < 1:
@@ -54,14 +61,39 @@ class DescribeSession:
         self._uow = uow
         self._max_entries = max_entries
         self._described: OrderedDict[str, tuple[Principal, SignedInProfile]] = OrderedDict()
+        self._flights: dict[str, tuple[Principal, asyncio.Future[SignedInProfile]]] = {}
 
     async def __call__(self, current: Access) -> SignedInProfile:
         principal = current.principal
-        session, user = principal.session, principal.user
-        kept = self._described.get(session.id)
+        session_id = principal.session.id
+        kept = self._described.get(session_id)
         if kept is not None and kept[0] is principal:
-            self._described.move_to_end(session.id)
+            self._described.move_to_end(session_id)
             return kept[1]
+        flight = self._flights.get(session_id)
+        if (
+            flight is None
+            or flight[0] is not principal
+            or flight[1].get_loop() is not asyncio.get_running_loop()
+        ):
+            task = asyncio.ensure_future(self._describe(principal))
+            flight = (principal, task)
+            self._flights[session_id] = flight
+            task.add_done_callback(partial(self._landed, session_id, flight))
+        # shielded: a caller that goes away does not cancel the read the others await
+        return await asyncio.shield(flight[1])
+
+    def _landed(
+        self, session_id: str, flight: tuple[Principal, asyncio.Future[SignedInProfile]],
+        _done: object = None,
+    ) -> None:
+        if self._flights.get(session_id) is flight:
+            del self._flights[session_id]
+        if not flight[1].cancelled():
+            flight[1].exception()  # retrieved: a failure nobody awaits any more is not logged as lost
+
+    async def _describe(self, principal: Principal) -> SignedInProfile:
+        session, user = principal.session, principal.user
         async with self._uow(read_only=True) as uow:
             accounts = await uow.accounts.for_user(user.id)
             workspaces = {w.id: w for w in await uow.workspaces.list()}

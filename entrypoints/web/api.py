@@ -6,20 +6,21 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.params import Parameter
+from litestar.serialization import encode_json
 
 from core.errors import ErrorCode, SignInError
 from core.navigation import match_origin
-from core.usecases.check_access import CheckAccess
 from core.usecases.handoff import RedeemHandoffCode
 from core.usecases.session_changes import Logout, RefreshSession
-from core.usecases.users import DescribeSession
 from entrypoints.settings import Settings
 from entrypoints.web import openapi_shapes as doc
 from entrypoints.web.admin_shapes import SECURITY
 from entrypoints.web.correlation import correlation_id
 from entrypoints.web.events import SecurityLog
+from entrypoints.web.hot_path import HotPath, Ready
 
 MAX_TOKEN = 8192
+_NO_STORE = {"Cache-Control": "no-store"}
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str:
@@ -38,10 +39,10 @@ def _iso(value: Any) -> str:
 @get("/me", summary="The signed-in user, account, memberships and session", security=SECURITY,
      responses={401: doc.error(doc.NOT_SIGNED_IN), 503: doc.error(doc.UNAVAILABLE)})
 async def me(
-    request: Request[Any, Any, Any], check_access: CheckAccess, describe: DescribeSession
+    request: Request[Any, Any, Any], hot_path: HotPath
 ) -> Response[dict[str, Any]]:
-    current = await check_access(bearer_token(request))
-    profile = await describe(current)
+    current = await hot_path.check_access(bearer_token(request))
+    profile = await hot_path.describe(current)
     user, account = profile.user, profile.account
     body = {
         "user": {
@@ -62,7 +63,7 @@ async def me(
         ],
         "session": {"id": profile.session_id, "expiresAt": _iso(profile.session_expires_at)},
     }
-    return Response(body, headers={"Cache-Control": "no-store"})
+    return Ready(200, _NO_STORE, encode_json(body), "application/json")
 
 
 @post("/auth/refresh", summary="A new token for an open session", status_code=200, security=SECURITY,

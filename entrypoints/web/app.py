@@ -46,6 +46,7 @@ from entrypoints.web.answers import admin_error, api_error
 from entrypoints.web.bodies import MAX_BODY_BYTES
 from entrypoints.web.correlation import correlation_id
 from entrypoints.web.health import Check, Readiness, discovery_check
+from entrypoints.web.hot_path import HotPath
 from entrypoints.web.middleware import install_edge
 from entrypoints.web.openapi_shapes import finish_document
 from entrypoints.web.proxies import TrustedProxies, parse_networks
@@ -139,6 +140,12 @@ def create_app(container: Container) -> Litestar:
         "frontchannel": provide(container.frontchannel_logout),
         "limiter": provide(container.rate_limiter),
         "security_log": provide(container.security_log),
+        # One dependency for the hot routes (/auth/verify, /me): Litestar resolves two or
+        # more dependencies of one handler in an anyio task group, a task each, which
+        # measured about a quarter of a check's CPU (docs/performance.md).
+        "hot_path": provide(lambda: HotPath(
+            container.check_access(), container.security_log(), container.describe_session()
+        )),
         "readiness": provide(lambda: readiness),
         "public_jwks": provide(lambda: container.tokens().public_jwks()),
         "metrics": provide(container.metrics),

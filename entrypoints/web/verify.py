@@ -24,11 +24,10 @@ from litestar.params import Parameter
 
 from core.access import Access
 from core.errors import ErrorCode, SignInError
-from core.usecases.check_access import CheckAccess
 from entrypoints.web import openapi_shapes as doc
 from entrypoints.web.api import bearer_token
 from entrypoints.web.correlation import correlation_id
-from entrypoints.web.events import SecurityLog
+from entrypoints.web.hot_path import HotPath, Ready
 
 _REFUSED = {ErrorCode.INVALID_TOKEN, ErrorCode.ACCOUNT_DISABLED, ErrorCode.LOGIN_EXPIRED}
 # RFC 5322 atext and '@' and '.': everything else (non-ASCII local parts) is percent-encoded
@@ -73,22 +72,20 @@ def refusal(error: SignInError, correlation: str, *, with_body: bool) -> Respons
 
 async def _verify(
     request: Request[Any, Any, Any],
-    check_access: CheckAccess,
-    security_log: SecurityLog,
+    hot_path: HotPath,
     workspace: int | None,
     role: str | None,
     *,
     with_body: bool,
 ) -> Response[Any]:
     try:
-        access = await check_access(bearer_token(request), workspace, role)
+        access = await hot_path.check_access(bearer_token(request), workspace, role)
     except SignInError as error:
         correlation = correlation_id(request)
         if error.code in _REFUSED:
-            security_log.token_refused(error.code, correlation, request.url.path)
+            hot_path.security_log.token_refused(error.code, correlation, request.url.path)
         return refusal(error, correlation, with_body=with_body)
-    return Response(content=b"", status_code=200, headers=identity_headers(access),
-                    media_type="text/plain")
+    return Ready(200, identity_headers(access), b"", "text/plain; charset=utf-8")
 
 
 _DESCRIPTION = (
@@ -110,19 +107,19 @@ _RESPONSES = {
 @get("/auth/verify", summary="Forward-auth: check a bearer token", description=_DESCRIPTION,
      status_code=200, responses=_RESPONSES)
 async def verify_get(
-    request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
+    request: Request[Any, Any, Any], hot_path: HotPath,
     workspace: Workspace = None, role: Role = None,
 ) -> Response[Any]:
-    return await _verify(request, check_access, security_log, workspace, role, with_body=True)
+    return await _verify(request, hot_path, workspace, role, with_body=True)
 
 
 @head("/auth/verify", summary="Forward-auth: check a bearer token (no body)",
       description=_DESCRIPTION, status_code=200, responses=_RESPONSES)
 async def verify_head(
-    request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
+    request: Request[Any, Any, Any], hot_path: HotPath,
     workspace: Workspace = None, role: Role = None,
 ) -> Response[None]:
-    return await _verify(request, check_access, security_log, workspace, role, with_body=False)
+    return await _verify(request, hot_path, workspace, role, with_body=False)
 
 
 # Envoy's ext_authz (HTTP) sends the check with the original request's method and, with
@@ -137,10 +134,10 @@ _ANY_METHOD: list[Method] = ["GET", "POST", "PUT", "PATCH", "DELETE"]
        summary="Forward-auth with the original request's method (Envoy ext_authz)",
        description=_DESCRIPTION, responses=_RESPONSES)
 async def verify_any_method(
-    request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
+    request: Request[Any, Any, Any], hot_path: HotPath,
     workspace: Workspace = None, role: Role = None,
 ) -> Response[Any]:
-    return await _verify(request, check_access, security_log, workspace, role, with_body=True)
+    return await _verify(request, hot_path, workspace, role, with_body=True)
 
 
 @route("/auth/verify/{original:path}", http_method=_ANY_METHOD, status_code=200,
@@ -148,17 +145,17 @@ async def verify_any_method(
        description=_DESCRIPTION + " The appended path and its query are ignored.",
        responses=_RESPONSES)
 async def verify_prefixed(
-    request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
+    request: Request[Any, Any, Any], hot_path: HotPath,
     original: str,
 ) -> Response[Any]:
-    return await _verify(request, check_access, security_log, None, None, with_body=True)
+    return await _verify(request, hot_path, None, None, with_body=True)
 
 
 @head("/auth/verify/{original:path}", status_code=200,
       summary="Forward-auth with the original path appended (no body)", description=_DESCRIPTION,
       responses=_RESPONSES)
 async def verify_prefixed_head(
-    request: Request[Any, Any, Any], check_access: CheckAccess, security_log: SecurityLog,
+    request: Request[Any, Any, Any], hot_path: HotPath,
     original: str,
 ) -> Response[None]:
-    return await _verify(request, check_access, security_log, None, None, with_body=False)
+    return await _verify(request, hot_path, None, None, with_body=False)

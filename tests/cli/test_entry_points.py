@@ -8,6 +8,7 @@ import socket
 import ssl
 import subprocess
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -123,6 +124,13 @@ def _stop(process: subprocess.Popen) -> tuple[int, str]:
     return process.returncode, out
 
 
+def _listening_sockets(port: int) -> int:
+    """Listening TCP sockets on `port` (Linux: /proc/net/tcp, state 0A)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for row in rows
+               if row.split()[1].endswith(f":{port:04X}") and row.split()[3] == "0A")
+
+
 @pytest.mark.slow
 def test_serve_runs_two_workers_without_an_access_log(cli):
     port = free_port()
@@ -134,6 +142,12 @@ def test_serve_runs_two_workers_without_an_access_log(cli):
     try:
         live = _wait(f"http://127.0.0.1:{port}/health/live?code=secret-code-value", process)
         assert live.status_code == 200 and live.json() == {"status": "ok"}
+        # each worker listens on a socket of its own (SO_REUSEPORT), the parent's never
+        # listens: two listening sockets on the port, not one shared (entrypoints/workers.py)
+        deadline = time.monotonic() + 30
+        while _listening_sockets(port) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _listening_sockets(port) == 2
     finally:
         code, out = _stop(process)
     assert code == 0, out

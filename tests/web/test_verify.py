@@ -261,3 +261,30 @@ async def test_key_rotation_is_seen_by_a_process_started_with_the_new_keys(make_
         assert (await verify(browser.client, alice.token)).status_code == 200  # step 2: still valid
     async with make_service(**rotated) as (browser, _):  # step 3: the old key is gone
         assert_refused(await verify(browser.client, alice.token))
+
+
+async def test_the_hot_routes_resolve_their_dependency_without_a_task_group(service, monkeypatch):
+    """Litestar resolves two or more dependencies of one handler in an anyio task group (a
+    task each), which cost about as much as the check itself (docs/performance.md): the
+    check and /me name one dependency. Logout, which names several, shows the probe works."""
+    from litestar._kwargs import kwargs_model
+
+    groups: list[object] = []
+    real = kwargs_model.create_task_group
+
+    def counting() -> object:
+        group = real()
+        groups.append(group)
+        return group
+
+    monkeypatch.setattr(kwargs_model, "create_task_group", counting)
+    browser, _ = service
+    alice = await browser.login("alice@contoso.com", "aad")
+    groups.clear()
+    assert (await verify(browser.client, alice.token)).status_code == 200
+    assert (await verify(browser.client, alice.token, method="HEAD")).status_code == 200
+    assert (await verify(browser.client, alice.token, method="POST")).status_code == 200
+    assert (await browser.me(alice.token)).status_code == 200
+    assert groups == []
+    logout = await browser.client.post("/logout", headers={"Authorization": f"Bearer {alice.token}"})
+    assert logout.status_code == 200 and groups

@@ -220,3 +220,23 @@ async def test_me_reads_the_database_once_per_confirmation(database: SqlDatabase
         later = await describe(await check(token))
     assert len(seen) == CONFIRMATION + DESCRIPTION
     assert [m.workspace_id for m in first.memberships] == [1] and later.memberships == ()
+
+
+async def test_concurrent_descriptions_of_one_principal_share_one_read(database: SqlDatabase):
+    """32 `/me` in flight when a confirmation renews the principal: one confirmation and
+    one description between them, not a description each (the herd, again)."""
+    clock = ManualClock()
+    tokens, token = await _signed_in(database, clock)
+    recent = LocalPrincipals()
+    check = CheckAccess(tokens, MemorySessionCache(clock), recent, database.unit_of_work, clock)
+    describe = DescribeSession(database.unit_of_work)
+
+    async def me():
+        return await describe(await check(token))
+
+    for _ in range(2):  # cold, then after the principal aged out
+        with statements(database) as seen:
+            profiles = await asyncio.gather(*(me() for _ in range(32)))
+        assert len(seen) == CONFIRMATION + DESCRIPTION, seen
+        assert len({id(p) for p in profiles}) == 1
+        clock.advance(recent.max_age)

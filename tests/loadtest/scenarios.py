@@ -209,7 +209,8 @@ async def g1(
     p95 = summarize(samples).get("redirect", {}).get("p95_ms")
     ok = not fivexx and share < 0.001 and growth < 0.10 and max(keys, default=0) <= key_bound
     figure = (
-        f"knee {knee:g} logins/s, held {hold:g}/s for {duration:g} s: {len(flows)} logins, redirect p95 "
+        f"{'knee not searched (rate given)' if rate else f'knee {knee:g} logins/s'}, "
+        f"held {hold:g}/s for {duration:g} s: {len(flows)} logins, redirect p95 "
         f"{p95} ms, {len(fivexx)} 5xx, errors {share:.3%}, RSS +{growth:.1%}, Redis keys max "
         f"{max(keys, default=0)} (bound {key_bound:g}), "
         f"generator CPU {cpu / max(1, len(samples)) * 1000:.2f} ms/request"

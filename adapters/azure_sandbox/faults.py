@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -72,6 +73,46 @@ def fault_from_json(raw: dict[str, Any]) -> Fault:
     if bad:
         raise FaultError(f"claims may override only {', '.join(CLAIM_OVERRIDES)}")
     return fault
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Standing latency: every call of the listed endpoint kinds (all when empty) waits a
+    uniformly drawn `min_ms`..`max_ms` before answering, as Microsoft's own round trips do.
+    Unlike a fault it is never used up; `DELETE /_sandbox/latency` ends it."""
+
+    min_ms: int
+    max_ms: int
+    endpoints: tuple[str, ...] = ()
+
+    def applies_to(self, kind: str) -> bool:
+        return not self.endpoints or kind in self.endpoints
+
+    def draw_seconds(self) -> float:
+        return random.uniform(self.min_ms, self.max_ms) / 1000  # noqa: S311 (a delay, not a secret)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"min_ms": self.min_ms, "max_ms": self.max_ms, "endpoints": list(self.endpoints)}
+
+
+MAX_LATENCY_MS = 60_000
+
+
+def latency_from_json(raw: dict[str, Any]) -> Latency:
+    """Validate a body given to `POST /_sandbox/latency`."""
+    unknown = set(raw) - {"min_ms", "max_ms", "endpoints"}
+    if unknown:
+        raise FaultError(f"unknown latency field(s): {', '.join(sorted(unknown))}")
+    low, high = raw.get("min_ms"), raw.get("max_ms", raw.get("min_ms"))
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)):
+        raise FaultError("min_ms and max_ms must be integers (milliseconds)")
+    assert isinstance(low, int) and isinstance(high, int)
+    if not 0 <= low <= high <= MAX_LATENCY_MS:
+        raise FaultError(f"need 0 <= min_ms <= max_ms <= {MAX_LATENCY_MS}")
+    endpoints = raw.get("endpoints", [])
+    if not isinstance(endpoints, list) or not all(e in FAULT_ENDPOINTS for e in endpoints):
+        raise FaultError(f"endpoints must be a list of {', '.join(FAULT_ENDPOINTS)}")
+    return Latency(low, high, tuple(endpoints))
 
 
 class FaultBook:

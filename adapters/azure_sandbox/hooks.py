@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, Response, delete, get, post
 
 from .directory import DirectoryError, user_from_mapping
-from .faults import FaultError, fault_from_json
+from .faults import FaultError, fault_from_json, latency_from_json
 from .logout import frontchannel_urls
 from .responses import json_response
 from .state import Sandbox
@@ -176,6 +176,29 @@ def clear_faults(request: Request[Any, Any, Any]) -> None:
     _sb(request).faults.clear()
 
 
+@get("/_sandbox/latency", sync_to_thread=False)
+def read_latency(request: Request[Any, Any, Any]) -> Response[Any]:
+    standing = _sb(request).latency
+    return json_response({"latency": standing.to_json() if standing else None})
+
+
+@post("/_sandbox/latency")
+async def set_latency(request: Request[Any, Any, Any]) -> Response[Any]:
+    """Standing Microsoft latency: `{"min_ms": 50, "max_ms": 150, "endpoints": [...]}`
+    (endpoints left out: every kind). Replaces any earlier one; faults' latency adds to it."""
+    try:
+        standing = latency_from_json(await _body(request))
+    except (HookError, FaultError) as exc:
+        return _bad(str(exc))
+    _sb(request).latency = standing
+    return json_response({"latency": standing.to_json()}, 201)
+
+
+@delete("/_sandbox/latency", status_code=204, sync_to_thread=False)
+def clear_latency(request: Request[Any, Any, Any]) -> None:
+    _sb(request).latency = None
+
+
 @get("/_sandbox/requests", sync_to_thread=False)
 def list_requests(request: Request[Any, Any, Any]) -> Response[Any]:
     return json_response({"requests": _sb(request).requests.entries(request.query_params.get("kind"))})
@@ -225,6 +248,9 @@ HOOK_HANDLERS = [
     list_faults,
     add_fault,
     clear_faults,
+    read_latency,
+    set_latency,
+    clear_latency,
     list_requests,
     clear_requests,
     read_clock,

@@ -48,7 +48,11 @@ def form_post(url: str, params: dict[str, str]) -> Response[Any]:
 
 
 async def fault_prelude(sb: Sandbox, kind: str) -> tuple[Fault | None, Response[Any] | None]:
-    """Take this call's fault; sleep its latency; answer its status or malformed body if any."""
+    """Sleep the standing latency if any; take this call's fault; sleep its latency; answer
+    its status or malformed body if any."""
+    standing = sb.latency
+    if standing is not None and standing.applies_to(kind):
+        await asyncio.sleep(standing.draw_seconds())
     fault = sb.faults.take(kind)
     if fault is None:
         return None, None

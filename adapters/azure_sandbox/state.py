@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .directory import Directory
-from .faults import FaultBook
+from .faults import FaultBook, Latency
 from .grants import GrantStore
 from .keys import KeyRing, SigningKey
 from .requestlog import RequestLog
@@ -26,6 +26,7 @@ class Sandbox:
     faults: FaultBook = field(default_factory=FaultBook)
     requests: RequestLog = field(default_factory=RequestLog)
     clock_offset: float = 0.0
+    latency: Latency | None = None
     # Start from these keys instead of generating new ones (tests reuse them: RSA is slow).
     seed_keys: dict[str, SigningKey] = field(default_factory=dict, repr=False)
     aad_keys: KeyRing = field(init=False)

@@ -57,9 +57,8 @@ def _metrics_folder() -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import shutil
-
     import os
+    import shutil
 
     ours = _metrics_folder()
     try:

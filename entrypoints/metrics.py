@@ -77,6 +77,10 @@ class Metrics:
             "azure_signin_db_pool_size", "Database connections kept open per pool "
             "(SIGNIN_DATABASE_POOL_SIZE; summed over live processes)", registry=r,
             multiprocess_mode="livesum")
+        self.microsoft_up = Gauge(
+            "azure_signin_microsoft_up", "1 when the authority's discovery answered at the last "
+            "readiness check, else 0 (sign-ins to it cannot start; the service stays ready)",
+            ["authority"], registry=r, multiprocess_mode="livemostrecent")
         # label children by their values: labels() hashes, validates and locks each time
         self._children: dict[tuple[str, ...], Any] = {}
 
@@ -111,6 +115,11 @@ class Metrics:
     def sessions_revoked(self, reason: str, count: int = 1) -> None:
         if count:
             self.revoked.labels(reason).inc(count)
+
+    def microsoft_reported(self, verdicts: dict[str, str]) -> None:
+        """Readiness's verdict per authority (by its configured name)."""
+        for authority, verdict in verdicts.items():
+            self.microsoft_up.labels(authority).set(1 if verdict == "ok" else 0)
 
     def pool_changed(self, in_use: int, size: int) -> None:
         self.pool_in_use.set(in_use)

@@ -111,7 +111,8 @@ def _readiness(container: Container) -> Readiness:
         required["redis"] = redis_ping
     discovery = container.discovery()
     reported = {a.name: discovery_check(discovery, a.authority) for a in settings.authorities}
-    return Readiness(required, reported, timeout=settings.http_timeout + 1)
+    return Readiness(required, reported, timeout=settings.http_timeout + 1,
+                     on_reported=container.metrics().microsoft_reported)
 
 
 def create_app(container: Container) -> Litestar:

@@ -36,8 +36,17 @@ class Readiness:
     an Entra outage must not take every replica out of the load balancer, since `/me`,
     `/auth/verify` and logout need no Microsoft."""
 
-    def __init__(self, required: dict[str, Check], reported: dict[str, Check], timeout: float) -> None:
+    def __init__(
+        self,
+        required: dict[str, Check],
+        reported: dict[str, Check],
+        timeout: float,
+        on_reported: Callable[[dict[str, str]], None] | None = None,
+    ) -> None:
+        """`on_reported` is told the reported verdicts each time they are checked (the
+        metrics' `azure_signin_microsoft_up`)."""
         self._required = required
+        self._on_reported = on_reported
         self._reported = reported
         self._timeout = timeout
         self._cached: tuple[float, dict[str, str], dict[str, str]] | None = None
@@ -53,6 +62,8 @@ class Readiness:
         required = {n: v for (kind, n), v in verdicts.items() if kind == "required"}
         reported = {n: v for (kind, n), v in verdicts.items() if kind == "reported"}
         self._cached = (time.monotonic(), required, reported)
+        if self._on_reported is not None:
+            self._on_reported(reported)
         return required, reported
 
     async def _run(self, check: Check) -> str:

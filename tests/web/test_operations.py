@@ -55,11 +55,15 @@ async def test_microsoft_down_is_reported_as_degraded_never_as_unready(make_serv
     nowhere = f"https://localhost:{_closed_port()}/organizations"
     async with make_service(SIGNIN_AAD_AUTHORITY=nowhere) as (browser, _):
         answer = await browser.client.get("/health/ready")
+        metrics = (await browser.client.get("/metrics")).text
     assert answer.status_code == 200
     body = answer.json()
     assert body["status"] == "ok" and body["degraded"] is True
     assert body["checks"]["database"] == "ok" and "aad" not in body["checks"]
     assert body["microsoft"]["aad"].startswith("failed") and body["microsoft"]["b2c"] == "ok"
+    # and the metric says the same, per authority
+    assert 'azure_signin_microsoft_up{authority="aad"} 0.0' in metrics
+    assert 'azure_signin_microsoft_up{authority="b2c"} 1.0' in metrics
 
 
 async def test_a_hung_microsoft_discovery_leaves_the_service_ready_and_answering(make_service, sandbox):

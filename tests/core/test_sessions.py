@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
@@ -379,6 +380,95 @@ async def test_ten_thousand_descriptions_are_kept_by_default(world: World) -> No
     assert units.opened == 10_001
     await describe(accesses[1])
     assert units.opened == 10_002
+
+
+class _GatedUnits:
+    """Units of work that wait for `open` before reading (to hold a read in flight), or
+    fail with `failure` (an exception instance or type) when it is set."""
+
+    def __init__(self, world: World) -> None:
+        self.world, self.opened, self.open = world, 0, asyncio.Event()
+        self.failure: BaseException | type[BaseException] | None = None
+
+    def __call__(self, *, read_only: bool = False):  # type: ignore[no-untyped-def]
+        self.opened += 1
+        units = self
+
+        class _Gated:
+            async def __aenter__(self):  # type: ignore[no-untyped-def]
+                await units.open.wait()
+                if units.failure is not None:
+                    raise units.failure
+                self.inner = units.world.db.unit_of_work(read_only=read_only)
+                return await self.inner.__aenter__()
+
+            async def __aexit__(self, *exc):  # type: ignore[no-untyped-def]
+                return await self.inner.__aexit__(*exc)
+
+        return _Gated()
+
+
+async def _settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_concurrent_descriptions_of_one_confirmation_share_one_read(world: World) -> None:
+    units = _GatedUnits(world)
+    describe = DescribeSession(units)
+    current = await world.check_access((await world.login(ALICE)).token)
+    waiting = [asyncio.ensure_future(describe(current)) for _ in range(5)]
+    await _settle()
+    assert units.opened == 1  # the others joined the read in flight
+    units.open.set()
+    profiles = await asyncio.gather(*waiting)
+    assert all(p is profiles[0] for p in profiles) and units.opened == 1
+
+
+async def test_a_renewed_confirmation_never_joins_the_read_of_the_one_before(world: World) -> None:
+    units = _GatedUnits(world)
+    describe = DescribeSession(units)
+    done = await world.login(ALICE)
+    before = await world.check_access(done.token)
+    first = asyncio.ensure_future(describe(before))
+    await _settle()
+    world.clock.advance(world.recent.max_age)  # the next check confirms anew
+    renewed = await world.check_access(done.token)
+    assert renewed.principal is not before.principal
+    second = asyncio.ensure_future(describe(renewed))
+    await _settle()
+    assert units.opened == 2  # its own read, not the one in flight for the old principal
+    units.open.set()
+    old, new = await asyncio.gather(first, second)
+    assert new is not old and new.session_id == old.session_id == done.session_id
+    assert (await describe(renewed)) is new and units.opened == 2  # the renewed one is kept
+
+
+async def test_a_read_that_ended_is_not_joined_and_leaves_nothing_for_the_loop_to_report(
+    world: World,
+) -> None:
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, object]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: reported.append(context))
+    try:
+        units = _GatedUnits(world)
+        units.open.set()
+        describe = DescribeSession(units)
+        current = await world.check_access((await world.login(ALICE)).token)
+        units.failure = RuntimeError("the database went away")
+        with pytest.raises(RuntimeError, match="^the database went away$"):
+            await describe(current)
+        units.failure = asyncio.CancelledError
+        with pytest.raises(asyncio.CancelledError):
+            await describe(current)  # a new read: the failed one is not shared any more
+        units.failure = None
+        profile = await describe(current)
+        assert profile.session_id == current.principal.session.id and units.opened == 3
+        await _settle()
+    finally:
+        loop.set_exception_handler(previous)
+    assert reported == []
 
 
 def test_a_description_memory_holds_at_least_one() -> None:

@@ -106,6 +106,7 @@ class AppRegistry:
         self._timeout = timeout
         self._observe = observe
         self._apps: dict[str, msal.ConfidentialClientApplication] = {}
+        self._sessions: list[requests.Session] = []
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -118,16 +119,29 @@ class AppRegistry:
         with lock:  # one build per app; other apps are not held up by a slow discovery
             app = self._apps.get(key)
             if app is None:
+                session = _GuardedSession(timeout=self._timeout, verify=self._verify, observe=self._observe)
+                with self._guard:
+                    self._sessions.append(session)
                 app = msal.ConfidentialClientApplication(
                     config.client_id,
                     client_credential=config.client_secret,
                     authority=authority_url,
                     instance_discovery=False,  # our authorities are configured, not looked up
-                    http_client=_GuardedSession(
-                        timeout=self._timeout, verify=self._verify, observe=self._observe
-                    ),
+                    http_client=session,
                     token_cache=_KeepNothingCache(),
                     http_cache=_RemembersNothing(),
                 )
                 self._apps[key] = app
             return app
+
+    def sessions(self) -> tuple[requests.Session, ...]:
+        """The HTTP sessions of the apps built so far (one per app)."""
+        with self._guard:
+            return tuple(self._sessions)
+
+    def close(self) -> None:
+        """Close every app's HTTP session: its keep-alive connections to Microsoft end now
+        rather than when the process does (a server on the other side, such as the demo's
+        sandbox, would otherwise wait for them at its own shutdown)."""
+        for session in self.sessions():
+            session.close()

@@ -178,6 +178,7 @@ class MsalGateway:
         if self._owns_http:
             await self._http.aclose()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._apps.close()  # MSAL's own connections (token endpoint, its discovery)
 
     # -- the steps ---------------------------------------------------------------------------
 

@@ -204,3 +204,21 @@ async def test_the_event_loop_stays_free_while_redemptions_wait(
     assert time.monotonic() - before < 0.15
     logins = await asyncio.gather(*redemptions)
     assert all(login.claims["oid"].startswith("a11ce000") for login in logins)
+
+
+async def test_closing_the_gateway_closes_msals_connections_to_microsoft(sandbox: SandboxHandle) -> None:
+    gateway = MsalGateway(
+        configs_for(sandbox), ca_bundle=str(sandbox.ca_path), timeout=2, clock=SystemClock()
+    )
+    try:
+        await gateway.warm_up()  # every app built: MSAL read its discovery over keep-alive
+        sessions = gateway._apps.sessions()
+        assert len(sessions) == len(configs_for(sandbox))
+        assert all(_open_pools(s) for s in sessions)
+    finally:
+        await gateway.aclose()
+    assert not any(_open_pools(s) for s in sessions)
+
+
+def _open_pools(session: object) -> int:
+    return sum(len(adapter.poolmanager.pools) for adapter in session.adapters.values())  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.cluster import key_slot
 
 from adapters.redis import RedisConnector, RedisFlowStore, RedisSessionCache
@@ -50,7 +50,9 @@ def redis_url(cluster: RedisClusterOfSix) -> str:  # the contracts' connector us
 
 @pytest.fixture
 async def raw_redis(cluster: RedisClusterOfSix, redis_prefix: str) -> AsyncIterator[RedisCluster]:
-    client = RedisCluster(host="127.0.0.1", port=cluster.ports[0], socket_timeout=2.0)
+    # seeded with every node: a test may have killed the first one (a master it failed over)
+    nodes = [ClusterNode("127.0.0.1", port) for port in cluster.ports]
+    client = RedisCluster(startup_nodes=nodes, socket_timeout=2.0)
     yield client
     keys = [key async for key in client.scan_iter(match=f"{redis_prefix}*")]
     for key in keys:

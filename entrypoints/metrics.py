@@ -67,6 +67,9 @@ class Metrics:
             "azure_signin_microsoft_request_duration_seconds", "Time of one HTTP call to Microsoft "
             "(discovery, keys, token, graph), failed calls included", ["call", "outcome"],
             buckets=MICROSOFT_BUCKETS, registry=r)
+        self.shed = Counter(
+            "azure_signin_signins_shed", "Sign-in requests refused with 503 because the process "
+            "had SIGNIN_MAX_SIGNINS_IN_FLIGHT in hand, by route", ["route"], registry=r)
         self.revoked = Counter(
             "azure_signin_sessions_revoked", "Sessions closed by this process, by why",
             ["reason"], registry=r)
@@ -101,6 +104,9 @@ class Metrics:
             if counter is None:
                 counter = self._children[check] = self.token_checks.labels(*check[1:])
             counter.inc()
+
+    def signin_shed(self, route: str) -> None:
+        self.shed.labels(route).inc()
 
     def login_ended(self, authority: str, result: str) -> None:
         self.logins.labels(authority, result).inc()

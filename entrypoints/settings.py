@@ -72,6 +72,7 @@ class Settings:
     flow_lifetime: int
     token_encryption_key: str | None
     login_rate_limit: int
+    max_signins_in_flight: int
     trusted_proxies: tuple[str, ...]
     revalidate_interval: int
     revalidate_max_unconfirmed: int
@@ -289,6 +290,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         flow_lifetime=r.typed("SIGNIN_FLOW_LIFETIME", int, "a number of seconds", minimum=30),
         token_encryption_key=r.text("SIGNIN_TOKEN_ENCRYPTION_KEY"),
         login_rate_limit=r.typed("SIGNIN_LOGIN_RATE_LIMIT", int, "a whole number", minimum=1),
+        max_signins_in_flight=r.typed(
+            "SIGNIN_MAX_SIGNINS_IN_FLIGHT", int, "a whole number (0: no bound)", minimum=0
+        ),
         trusted_proxies=_trusted_proxies(r.items("SIGNIN_TRUSTED_PROXIES")),
         revalidate_interval=r.typed("SIGNIN_REVALIDATE_INTERVAL", int, "a number of seconds", minimum=1),
         revalidate_max_unconfirmed=r.typed(

@@ -50,6 +50,7 @@ from entrypoints.web.hot_path import HotPath
 from entrypoints.web.middleware import install_edge
 from entrypoints.web.openapi_shapes import finish_document
 from entrypoints.web.proxies import TrustedProxies, parse_networks
+from entrypoints.web.shedding import SignInAdmission
 
 logger = logging.getLogger("azure_signin.web")
 # Container providers of the workspace use cases; handlers name them `<provider>_case`.
@@ -234,6 +235,10 @@ def create_app(container: Container) -> Litestar:
     def on_answer(scope: Any, status: int, seconds: float) -> None:
         metrics.request_done(scope.get("path_template"), scope.get("method", ""), status, seconds)
 
+    # a bound on the sign-ins in hand, inside the edge (its headers and access line apply)
+    app.asgi_handler = SignInAdmission(settings.max_signins_in_flight, metrics.signin_shed).wrap(
+        app.asgi_handler
+    )
     # outside routing: 404, 405 and CORS preflights included
     install_edge(app, proxies, on_answer, name_after_route if provider is not None else None)
     if provider is not None:

@@ -59,7 +59,9 @@ def _authority_label(authority: str | None, settings: Settings) -> str:
      responses={
          400: doc.error("frontendHost not allow-listed: a plain HTML page; or " + doc.BAD_PARAMETER),
          429: doc.error(doc.codes("too_many_requests") + " (with `Retry-After` and the RateLimit fields)"),
-         503: doc.page("sign-in temporarily unavailable and no allow-listed frontendHost to return to"),
+         503: doc.page("sign-in temporarily unavailable and no allow-listed frontendHost to return "
+                       "to; or the process has SIGNIN_MAX_SIGNINS_IN_FLIGHT sign-ins in hand "
+                       "(with `Retry-After`)"),
      })
 async def start_login(
     request: Request[Any, Any, Any],
@@ -154,7 +156,10 @@ async def _finish(
      response_description="To the frontend with the token (as SIGNIN_TOKEN_DELIVERY says) or "
      "with `?error=<code>`, or on to Microsoft's password-reset policy",
      responses={400: doc.page("the sign-in failed and no trusted origin is known to return to "
-                              "(several allowed origins, the flow unknown or used)")})
+                              "(several allowed origins, the flow unknown or used)"),
+                503: doc.page("the process has twice SIGNIN_MAX_SIGNINS_IN_FLIGHT sign-ins in "
+                              "hand: nothing was touched, the same URL works later (with "
+                              "`Retry-After` and `Refresh`)")})
 async def redirect_endpoint(
     request: Request[Any, Any, Any],
     settings: Settings,

@@ -42,6 +42,8 @@ ELSEWHERE = {
        ]},
     ("get", "/login/aad", 503): "test_rate_limit / test_operations::test_redis_down_fails_closed_quickly "
                                 "(Redis down and no allow-listed frontendHost)",
+    **{("get", p, 503): "tests/reliability/test_shedding (past twice SIGNIN_MAX_SIGNINS_IN_FLIGHT)"
+       for p in ("/redirect", "/auth/redirect-uri")},
     ("post", "/auth/token", 503): "the hand-off store down: tests/adapters/redis (fails closed)",
     ("post", "/auth/token", 200): "test_login_safety::test_code_delivery_hands_the_token_over_once",
     ("post", "/invites/accept", 200):

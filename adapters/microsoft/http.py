@@ -63,7 +63,11 @@ class LazyAsyncClient:
         self._observe = observe
         self._transport = transport  # tests only: an httpx.MockTransport
         self._timeout = timeout
-        self._limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=10)
+        # every connection may be kept: with fewer kept than used at once, each call past
+        # them paid a new TLS handshake (CPU here and at Microsoft, and a round trip)
+        self._limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 

@@ -39,12 +39,17 @@ class UpstreamMalformed(requests.RequestException):
 class _GuardedSession(requests.Session):
     """A requests session with a default timeout that insists on JSON answers."""
 
-    def __init__(self, *, timeout: float, verify: str | bool, observe: CallObserver | None = None) -> None:
+    def __init__(
+        self, *, timeout: float, verify: str | bool, observe: CallObserver | None = None,
+        connections: int = 16,
+    ) -> None:
         super().__init__()
         self._timeout = timeout
         self._verify = verify
         self._observe = observe
-        adapter = HTTPAdapter(max_retries=0)
+        # keep as many connections as threads may use at once: urllib3's default keeps 10,
+        # so with more threads busy each extra call paid a new TLS handshake
+        adapter = HTTPAdapter(max_retries=0, pool_maxsize=connections)
         self.mount("https://", adapter)
         self.mount("http://", adapter)
 
@@ -101,8 +106,12 @@ class _RemembersNothing(MutableMapping[str, Any]):
 class AppRegistry:
     """Builds and keeps the apps; safe to call from several worker threads at once."""
 
-    def __init__(self, *, ca_bundle: str | None, timeout: float, observe: CallObserver | None = None) -> None:
+    def __init__(
+        self, *, ca_bundle: str | None, timeout: float, observe: CallObserver | None = None,
+        connections: int = 16,
+    ) -> None:
         self._verify: str | bool = ca_bundle or True
+        self._connections = connections
         self._timeout = timeout
         self._observe = observe
         self._apps: dict[str, msal.ConfidentialClientApplication] = {}
@@ -119,7 +128,8 @@ class AppRegistry:
         with lock:  # one build per app; other apps are not held up by a slow discovery
             app = self._apps.get(key)
             if app is None:
-                session = _GuardedSession(timeout=self._timeout, verify=self._verify, observe=self._observe)
+                session = _GuardedSession(timeout=self._timeout, verify=self._verify,
+                                          observe=self._observe, connections=self._connections)
                 with self._guard:
                     self._sessions.append(session)
                 app = msal.ConfidentialClientApplication(

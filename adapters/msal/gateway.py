@@ -86,7 +86,8 @@ class MsalGateway:
         _silence_form_post_advice()
         self._configs = {a.name: a for a in authorities}
         self._order = tuple(names)
-        self._apps = AppRegistry(ca_bundle=ca_bundle, timeout=timeout, observe=observe)
+        self._apps = AppRegistry(ca_bundle=ca_bundle, timeout=timeout, observe=observe,
+                                 connections=max_workers)
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="msal")
         self._budget = time_budget or 3 * timeout
         # The container hands in the process's client and discovery cache (shared with the

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+from .wire import Answer, Browser, Client, WireError
 
 FRONTEND = "http://localhost:3001"
 META_REFRESH = re.compile(r"URL=([^'\"]+)['\"]", re.IGNORECASE)
@@ -47,11 +47,11 @@ class Recorder:
     def now(self) -> float:
         return time.monotonic() - self.started
 
-    async def timed(self, name: str, target: str, call: Awaitable[httpx.Response]) -> httpx.Response | None:
+    async def timed(self, name: str, target: str, call: Awaitable[Answer]) -> Answer | None:
         sent = self.now()
         try:
             answer = await call
-        except httpx.HTTPError:
+        except WireError:
             self.samples.append(Sample(sent, name, 0, self.now() - sent, target))
             return None
         self.samples.append(
@@ -65,7 +65,8 @@ class Users:
     """The users the sandbox knows: `new()` adds one through its hook (not timed: that is
     the test's set-up, not Microsoft's work), `returning()` picks one signed in before."""
 
-    sandbox: httpx.AsyncClient
+    sandbox: Client
+    base: str
     tenant: str = "contoso"
     domain: str = "contoso.com"
     known: list[str] = field(default_factory=list)
@@ -73,10 +74,11 @@ class Users:
     async def new(self) -> str:
         name = f"lt-{uuid.uuid4().hex[:12]}@{self.domain}"
         answer = await self.sandbox.post(
-            "/_sandbox/users",
+            self.base + "/_sandbox/users",
             json={"username": name, "tenant": self.tenant, "email": name, "display_name": name.split("@")[0]},
         )
-        answer.raise_for_status()
+        if answer.status_code >= 400:
+            raise RuntimeError(f"the sandbox refused a user: {answer.status_code}")
         return name
 
     def returning(self) -> str | None:
@@ -93,20 +95,20 @@ class Target:
     start_params: dict[str, str] = field(
         default_factory=lambda: {"frontendHost": FRONTEND, "provider": "aad"}
     )
-    done: Callable[[httpx.Response], bool] = lambda r: (
+    done: Callable[[Answer], bool] = lambda r: (
         r.status_code == 302 and r.headers.get("location", "").startswith(FRONTEND)
     )
     callback_path: str = "/redirect"
     token_checks: bool = True
 
 
-def _own(answer: httpx.Response, base: str) -> bool:
+def _own(answer: Answer, base: str) -> bool:
     """The answer sends the browser to a page of the same app (relative or at `base`)."""
     where = answer.headers.get("location", "")
     return where.startswith("/") or where.startswith(base + "/")
 
 
-def _token(answer: httpx.Response) -> str | None:
+def _token(answer: Answer) -> str | None:
     parts = urlsplit(answer.headers.get("location", ""))
     found = parse_qs(parts.fragment) or parse_qs(parts.query)
     values = found.get("access_token")
@@ -122,21 +124,21 @@ class Generator:
         recorder: Recorder | None = None,
         new_share: float = 0.3,
         connections: int = 200,
+        retry_shed: bool = False,
     ) -> None:
         self.target = target
         self.recorder = recorder or Recorder()
         self.new_share = new_share
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        # as a browser does with the shed page's Refresh: wait Retry-After, ask again (twice
+        # at most); off in open-loop runs, where every arrival is one attempt
+        self.retry_shed = retry_shed
         self._verify = ssl.create_default_context(cafile=str(ca))
         self.microsoft_base = sandbox_base
-        self.microsoft = httpx.AsyncClient(
-            base_url=sandbox_base, verify=self._verify, timeout=30, limits=limits
-        )
+        self.microsoft = Client(self._verify, timeout=30, keep=connections)
         # One pool of connections to the service; each login's browser is a client of its own
         # on it (its own cookie jar), token checks use `service` (no cookies kept between).
-        self._transport = httpx.AsyncHTTPTransport(limits=limits)
-        self.service = httpx.AsyncClient(transport=self._transport, timeout=30)
-        self.users = Users(self.microsoft)
+        self.service = Client(timeout=30, keep=connections)
+        self.users = Users(self.microsoft, sandbox_base)
         self.tokens: list[str] = []
         self._turn = 0
 
@@ -157,9 +159,9 @@ class Generator:
             username = await self.users.new()
         start_at, finish_at = self._bases()
         flow_started = rec.now()
-        browser = httpx.AsyncClient(transport=self._transport, timeout=30)  # never closed: shared pool
-        first = await rec.timed(
-            "login", target.name, browser.get(start_at + target.start_path, params=target.start_params)
+        browser = Browser(self.service)  # its own cookies, the shared connections
+        first = await self._retrying_shed(
+            "login", lambda: browser.get(start_at + target.start_path, params=target.start_params)
         )
         token = None
         if first is not None and self._refused(first, "login"):
@@ -178,11 +180,8 @@ class Generator:
             )
             if form is not None and form.status_code == 302:
                 reply = urlsplit(form.headers["location"])
-                back = await rec.timed(
-                    "redirect",
-                    target.name,
-                    browser.get(finish_at + target.callback_path + "?" + (reply.query or reply.fragment)),
-                )
+                callback = finish_at + target.callback_path + "?" + (reply.query or reply.fragment)
+                back = await self._retrying_shed("redirect", lambda: browser.get(callback))
                 if back is not None and not self._refused(back, "redirect"):
                     if target.done(back):
                         token = _token(back) or ("signed-in" if target.name != "service" else None)
@@ -209,7 +208,16 @@ class Generator:
                 del self.tokens[:-500]
         return token
 
-    def _refused(self, answer: httpx.Response, step: str) -> bool:
+    async def _retrying_shed(self, name: str, ask: Callable[[], Awaitable[Answer]]) -> Answer | None:
+        answer = await self.recorder.timed(name, self.target.name, ask())
+        for _ in range(2 if self.retry_shed else 0):
+            if answer is None or answer.status_code not in (429, 503) or "retry-after" not in answer.headers:
+                break
+            await asyncio.sleep(float(answer.headers["retry-after"]))
+            answer = await self.recorder.timed(name, self.target.name, ask())
+        return answer
+
+    def _refused(self, answer: Answer, step: str) -> bool:
         """The service sent the browser back to the frontend with `error=` (its fail-closed
         answer, e.g. temporarily_unavailable): recorded as a `refused` sample, status 503."""
         location = answer.headers.get("location", "")
@@ -357,7 +365,7 @@ def write_run(
         for axis in (top, middle, bottom):
             axis.axvspan(start, stop, color="grey", alpha=0.2)
         top.annotate(label, (start, 0), fontsize=8)
-    figure.suptitle(f"{name} (short run on a shared machine)")
+    figure.suptitle(name)
     figure.tight_layout()
     figure.savefig(plot, dpi=80)
     plt.close(figure)

@@ -43,9 +43,9 @@ def topology(run: Path, latency: tuple[int, int] = (50, 150)) -> Iterator[Topolo
         topo.stop()
 
 
-def generator(topo: Topology) -> Generator:
+def generator(topo: Topology, *, retry_shed: bool = False) -> Generator:
     # the same list object: a process restarted in place is driven at its new port
-    return Generator(Target("service", topo.bases), topo.sandbox_base, topo.ca)
+    return Generator(Target("service", topo.bases), topo.sandbox_base, topo.ca, retry_shed=retry_shed)
 
 
 def cpu_seconds() -> float:
@@ -565,8 +565,8 @@ async def compare_with_peer(
     figures: dict[str, dict[str, float]] = {}
     try:
         for name, gen, pids in (
-            ("service", generator(topo), [topo.pid(i) for i in range(len(topo.processes))]),
-            ("peer", Generator(target, topo.sandbox_base, topo.ca), [peer.popen.pid]),  # type: ignore[union-attr]
+            ("service", generator(topo, retry_shed=True), [topo.pid(i) for i in range(len(topo.processes))]),
+            ("peer", Generator(target, topo.sandbox_base, topo.ca, retry_shed=True), [peer.popen.pid]),  # type: ignore[union-attr]
         ):
             cpu = process_cpu_seconds(pids)
             await closed_loop(gen.login, concurrency, duration)

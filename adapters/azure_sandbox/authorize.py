@@ -142,23 +142,41 @@ def reply(request: AuthorizeRequest, params: dict[str, str]) -> Response[Any]:
 
 def candidates(sb: Sandbox, realm: Realm) -> list[User]:
     """The users this realm lets sign in, in directory order."""
+    return sb.directory.users_in(candidate_tenants(sb, realm))
+
+
+def candidate_tenants(sb: Sandbox, realm: Realm) -> set[str]:
+    """The keys of the tenants whose users this realm lets sign in."""
     directory = sb.directory
     if realm.family == "b2c" and realm.b2c is not None:
-        return directory.users_in({realm.b2c.key})
+        return {realm.b2c.key}
     if realm.b2c is not None:
-        return []
+        return set()
     if realm.audience == "tenant" and realm.tenant is not None:
-        return directory.users_in({realm.tenant.key})
-    keys = {
+        return {realm.tenant.key}
+    return {
         t.key
         for t in directory.tenants
         if not t.external and (realm.audience == "common" or t.consumer == (realm.audience == "consumers"))
     }
-    return directory.users_in(keys)
+
+
+def _may_sign_in(sb: Sandbox, realm: Realm, user: User, tenant_ref: str) -> bool:
+    """`user` is one of `candidates(sb, realm)` (and of the tenant `tenant_ref` names)."""
+    if tenant_ref:
+        tenant = sb.directory.tenant(tenant_ref) or sb.directory.b2c_tenant(tenant_ref)
+        if tenant is None or user.tenant != tenant.key:
+            return False
+    return user.tenant in candidate_tenants(sb, realm)
 
 
 def find_user(sb: Sandbox, realm: Realm, username: str, tenant_ref: str) -> User | None:
     """By unique sign-in name; within one tenant also by the name the user types (a guest's email)."""
+    named = sb.directory.user_named(username)  # the common case without a scan of every user
+    if named is not None and named.username.casefold() == username.casefold() and (
+        _may_sign_in(sb, realm, named, tenant_ref)
+    ):
+        return named
     users = candidates(sb, realm)
     one_tenant = realm.audience == "tenant" or realm.family == "b2c"
     if tenant_ref:

@@ -158,6 +158,22 @@ class Directory:
     b2c_tenants: list[B2CTenant]
     users: list[User] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # indexes of `users` (kept by add/change/remove, which alone change it): a load test
+    # adds thousands of users, and a scan per request made every request slower than the last
+    _by_name: dict[str, User] = field(default_factory=dict, repr=False)
+    _by_oid: dict[str, User] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for user in self.users:
+            self._index(user)
+
+    def _index(self, user: User) -> None:
+        self._by_name[user.username.lower()] = user
+        self._by_oid[user.oid.lower()] = user
+
+    def _unindex(self, user: User) -> None:
+        self._by_name.pop(user.username.lower(), None)
+        self._by_oid.pop(user.oid.lower(), None)
 
     def application(self, client_id: str | None) -> Application | None:
         return next((a for a in self.applications if a.client_id == client_id), None)
@@ -208,29 +224,34 @@ class Directory:
         """A user of the tenant (by GUID) by object id or user principal name (Graph lookup)."""
         ref = ref.lower()
         with self._lock:
-            for user in self.users:
-                if self.tenant_id_of(user.tenant) != tenant_id:
-                    continue
-                if ref in {user.oid.lower(), (user.user_principal_name or "").lower()}:
+            by_oid = self._by_oid.get(ref)
+            if by_oid is not None and self.tenant_id_of(by_oid.tenant) == tenant_id:
+                return by_oid
+            for user in self.users:  # by user principal name: rare, a scan
+                upn = (user.user_principal_name or "").lower()
+                if upn == ref and self.tenant_id_of(user.tenant) == tenant_id:
                     return user
         return None
 
     def user_named(self, username: str) -> User | None:
         """A user by sign-in name (case-insensitive)."""
         with self._lock:
-            return next((u for u in self.users if u.username.lower() == username.lower()), None)
+            return self._by_name.get(username.lower())
 
     def user_by_oid(self, oid: str) -> User | None:
         """The user's current state (a grant holds the state of its sign-in)."""
         with self._lock:
-            return next((u for u in self.users if u.oid == oid), None)
+            found = self._by_oid.get(oid.lower())
+            return found if found is not None and found.oid == oid else None
 
     def change_user(self, username: str, **changes: Any) -> User:
         """Replace fields of a user (disable, reset password, ...); unknown user: `KeyError`."""
         with self._lock:
             for index, user in enumerate(self.users):
                 if user.username.lower() == username.lower():
+                    self._unindex(user)
                     self.users[index] = replace(user, **changes)
+                    self._index(self.users[index])
                     return self.users[index]
         raise KeyError(username)
 
@@ -239,6 +260,7 @@ class Directory:
         with self._lock:
             for index, user in enumerate(self.users):
                 if user.username.lower() == username.lower():
+                    self._unindex(user)
                     return self.users.pop(index)
         raise KeyError(username)
 
@@ -248,11 +270,12 @@ class Directory:
         key = (self.tenant(user.tenant) or self.b2c_tenant(user.tenant)).key  # type: ignore[union-attr]
         user = replace(user, tenant=key)
         with self._lock:
-            if any(u.username.lower() == user.username.lower() for u in self.users):
+            if user.username.lower() in self._by_name:
                 raise DirectoryError(f"user '{user.username}' already exists")
-            if any(u.oid == user.oid for u in self.users):
+            if user.oid.lower() in self._by_oid:
                 raise DirectoryError(f"object id '{user.oid}' already exists")
             self.users.append(user)
+            self._index(user)
         return user
 
 

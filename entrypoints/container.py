@@ -342,7 +342,10 @@ class Container(containers.DeclarativeContainer):
     )
     resource_clients = providers.Factory(ResourceClients, uow, ids, clock)
     introspect = providers.Factory(Introspect, resource_clients, check_access)
-    describe_session = providers.Singleton(DescribeSession, uow)
+    # a description serves only while its principal is the current one (under a second), so
+    # a thousand sessions' worth covers the requests in flight at once; the default 10,000
+    # kept a soak's dead descriptions, ~80 MB a process (docs/reliability.md, G4)
+    describe_session = providers.Singleton(DescribeSession, uow, max_entries=1_000)
     revalidate_session = providers.Factory(
         RevalidateSession, uow, gateway, session_cache, clock, policy, recent_principals, revocations
     )

@@ -71,3 +71,19 @@ def test_closed_sessions_are_remembered_until_given_and_drop_the_open_entry() ->
     recent.put_closed("s3", T0 + timedelta(hours=1))
     assert not recent.closed("s2", T0) and recent.closed("s3", T0)
     assert not recent.closed("never", T0)
+
+
+def test_entries_too_old_to_vouch_are_dropped_by_later_puts_not_kept_until_read() -> None:
+    """A session checked once and never again must not stay for `max_entries` puts: a soak
+    grew every process by the principals of all its sessions."""
+    recent = LocalPrincipals(timedelta(milliseconds=500), max_entries=10_000)
+    recent.put(principal("s1", at=T0))
+    recent.put(principal("s2", at=T0 + timedelta(milliseconds=300)))
+    recent.put(principal("s3", at=T0 + timedelta(milliseconds=600)))
+    assert len(recent) == 2  # s1 (600 ms old) is gone, s2 (300 ms) stays
+    assert recent.get("s2", T0 + timedelta(milliseconds=600)) is not None
+    for n in range(100):  # a stream of sessions, one put each 10 ms
+        recent.put(principal(f"later-{n}", at=T0 + timedelta(milliseconds=1000 + 10 * n)))
+    assert len(recent) == 50  # the last 500 ms of them, whatever max_entries allows
+    recent.put(principal("past", at=T0))  # an entry from the future of the newest put
+    assert len(recent) == 1 and recent.get("past", T0) is not None

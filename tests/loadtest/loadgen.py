@@ -345,7 +345,7 @@ def write_run(
     checks = [c / width for c in checks]
     errors = [e / width for e in errors]
     figure, (top, middle, bottom) = plt.subplots(3, 1, figsize=(10, 8), sharex=True)
-    top.plot(seconds, [len(f) / width for f in flows], label="logins/s")
+    top.plot(seconds, [len(f) / width for f in flows], label="logins started/s")
     top.plot(seconds, checks, label="token checks/s")
     top.set_ylabel("per second")
     top.legend(loc="upper right")

@@ -125,7 +125,8 @@ async def test_a_dead_port_or_a_silent_server_is_an_error_not_a_hang() -> None:
 def test_the_smokes_limits_are_twice_the_reference_figures(tmp_path) -> None:
     reference = tmp_path / "reference.json"
     reference.write_text(json.dumps({
-        "G1": {"redirect_p95_ms": 300.0}, "G2": {"verify_p95_ms": 8.0, "me_p95_ms": 11.0},
+        "G1": {"redirect_p95_ms": 300.0}, "G2": {"verify_p95_ms": 1.0, "me_p95_ms": 1.0},
+        "G4": {"verify_p95_ms": 8.0, "me_p95_ms": 11.0},
     }))
     assert smoke_limits(reference) == {"redirect": 600.0, "verify": 16.0, "me": 22.0}
     shipped = smoke_limits()  # the committed reference: every limit a positive number

@@ -94,6 +94,7 @@ class RedisClusterOfSix(_Nodes):
                 "--cluster-enabled", "yes", "--cluster-port", str(free_port()),
                 "--cluster-config-file", str(folder / "nodes.conf"),
                 "--cluster-node-timeout", "1000", "--cluster-replica-validity-factor", "0",
+                "--cluster-require-full-coverage", "no",
                 "--dir", str(folder), "--save", "", "--appendonly", "no",
                 "--repl-diskless-sync-delay", "0",
             ])

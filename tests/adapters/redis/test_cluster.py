@@ -4,7 +4,6 @@ still working, on the same connector, after a master is killed and its replica t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import shutil
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -21,6 +20,7 @@ from core.errors import SignInError
 from core.identity import LoginFlow
 from core.ports.revocations import Revocation
 from core.ports.sessions import CachedSession
+from tests.adapters.redis.feeds import publish_until_heard
 from tests.adapters.redis.test_contracts import (
     TestRedisFlowStore,
     TestRedisRevocationFeed,
@@ -124,18 +124,10 @@ async def test_a_listener_on_a_master_that_hangs_moves_to_the_promoted_replica(
     task = asyncio.create_task(listener.listen(heard.append))
     victim = cluster.master_of_slot(key_slot(publisher.channel.encode()))
     try:
-        await asyncio.sleep(0.3)
-        await publisher.publish(Revocation(("before",)))
-        async with asyncio.timeout(5):
-            while not heard:
-                await asyncio.sleep(0.02)
+        await publish_until_heard(publisher, heard, Revocation(("before",)))
         await asyncio.to_thread(cluster.fail_over, victim, hang=True)
-        started = time.monotonic()
-        while Revocation(("after",)) not in heard:
-            assert time.monotonic() - started < 5, "the listener stayed on the hung master"
-            with contextlib.suppress(SignInError):
-                await publisher.publish(Revocation(("after",)))
-            await asyncio.sleep(0.2)
+        await publish_until_heard(publisher, heard, Revocation(("after",)),
+                                  what="the listener stayed on the hung master")
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -156,11 +148,7 @@ async def test_after_a_master_is_killed_every_store_and_the_feed_work_again_on_t
     heard: list[Revocation] = []
     task = asyncio.create_task(listener.listen(heard.append))
     try:
-        await asyncio.sleep(0.3)
-        await publisher.publish(Revocation(("before",)))
-        async with asyncio.timeout(5):
-            while not heard:
-                await asyncio.sleep(0.02)
+        await publish_until_heard(publisher, heard, Revocation(("before",)))
         # the master that serves the feed's channel: the hardest one to lose
         victim = cluster.master_of_slot(key_slot(publisher.channel.encode()))
         await asyncio.to_thread(cluster.fail_over, victim)
@@ -179,11 +167,8 @@ async def test_after_a_master_is_killed_every_store_and_the_feed_work_again_on_t
         assert await connector.ping() is True
 
         # the listener subscribed again on the new owner of the channel's slot
-        started = time.monotonic()
-        while Revocation(("after",)) not in heard:
-            assert time.monotonic() - started < 5, heard
-            await publisher.publish(Revocation(("after",)))
-            await asyncio.sleep(0.2)
+        await publish_until_heard(publisher, heard, Revocation(("after",)),
+                                  what="the listener never subscribed again")
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -206,7 +191,10 @@ async def test_a_hung_master_is_bounded_by_the_timeout_and_the_other_shards_keep
     on_hung, on_healthy = _flow(_state_on(cluster, redis_prefix, hung)), _flow(
         _state_on(cluster, redis_prefix, healthy))
     await flows.put(on_hung, timedelta(minutes=1))  # the client knows the slot map
-    cluster.pause(hung)  # resumed well within the 1 s node timeout: no failover
+    # resumed within about the 1 s node timeout; on a slow host the others may judge it failed
+    # meanwhile (it may have no replica left: the last test killed one), which must not stop
+    # the other shards either (cluster-require-full-coverage no)
+    cluster.pause(hung)
     try:
         started = time.monotonic()
         with pytest.raises(SignInError) as error:

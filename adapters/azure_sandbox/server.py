@@ -102,8 +102,11 @@ def build_server(app: Litestar, sock: socket.socket, files: CertificateFiles) ->
         access_log=False,
         log_level="warning",
         lifespan="off",
-        loop="asyncio",
-        http="h11",
+        # as `azure-signin serve` (docs/performance.md): about half the CPU per request of
+        # h11 + asyncio, which matters where the sandbox shares a machine with the service
+        # it stands in for (make run, make loadtest); Microsoft's CPU is not ours to spend
+        loop="auto",  # uvloop where it exists (not on Windows), asyncio elsewhere
+        http="httptools",
         ws="none",
         timeout_graceful_shutdown=1,
     )

@@ -37,7 +37,8 @@ async def scenarios(
         if which in ("all", "g3"):
             verdicts.append(await s.g3(run, topo, rate=0.6 * knee, burst_s=max(5, 30 * scale)))
         if which in ("all", "g4"):
-            verdicts.append(await s.g4(run, topo, duration=1800 * scale, rate=0.5 * 0.6 * knee))
+            verdicts.append(await s.g4(
+                run, topo, duration=1800 * scale, rate=0.5 * 0.6 * knee, warm_s=max(10, 120 * scale)))
         if which in ("all", "g5"):
             for fault in s.g5_faults():
                 verdicts.append(await s.under_fault(run, topo, fault, rate=0.5 * 0.6 * knee))

@@ -123,7 +123,8 @@ def test_a_ciphertext_is_bound_to_its_session():
         TokenCipher(generate_key()).open(sealed, "s1")
 
 
-@pytest.mark.parametrize("bad", ["", "not base64 !!", generate_key()[:20], "A" * 60])
+@pytest.mark.parametrize("bad", ["", "not base64 !!", generate_key()[:20], "A" * 60],
+                         ids=["empty", "not-base64", "too-short", "too-long"])
 def test_bad_keys_are_refused_without_quoting_them(bad: str):
     with pytest.raises(InvalidTokenKey) as caught:
         TokenCipher(bad)

@@ -193,39 +193,60 @@
     });
   }
 
+  // Rows are kept across reloads (updated in place, keyed by user): a reload that replaced
+  // them while a click was under way (mouse down on the old button, up on the new one)
+  // would send the click to the table instead, and the owner's action would be lost.
   function renderMembers(id, members) {
     var rows = $("members");
-    rows.textContent = "";
-    members.forEach(function (m) {
-      var row = document.createElement("tr");
-      [m.displayName, m.email || ""].forEach(function (value) {
-        var cell = document.createElement("td");
-        cell.textContent = value;
-        row.appendChild(cell);
-      });
-      var roleCell = document.createElement("td");
-      var select = document.createElement("select");
-      select.setAttribute("aria-label", "Role of " + (m.email || m.displayName));
-      ROLES.forEach(function (name) {
-        var option = document.createElement("option");
-        option.value = name;
-        option.textContent = name;
-        option.selected = name === m.role;
-        select.appendChild(option);
-      });
-      select.addEventListener("change", function () { changeRole(id, m, select.value); });
-      roleCell.appendChild(select);
-      row.appendChild(roleCell);
-      var actions = document.createElement("td");
-      var remove = document.createElement("button");
-      remove.type = "button";
-      remove.textContent = "Remove";
-      remove.setAttribute("aria-label", "Remove " + (m.email || m.displayName));
-      remove.addEventListener("click", function () { removeMember(id, m); });
-      actions.appendChild(remove);
-      row.appendChild(actions);
-      rows.appendChild(row);
+    if (rows.dataset.workspace !== String(id)) {
+      rows.textContent = "";
+      rows.dataset.workspace = String(id);
+    }
+    var kept = {};
+    Array.prototype.forEach.call(rows.children, function (row) { kept[row.dataset.userId] = row; });
+    members.forEach(function (m, index) {
+      var row = kept[m.userId] || memberRow(id);
+      delete kept[m.userId];
+      fillMemberRow(row, m);
+      if (rows.children[index] !== row) { rows.insertBefore(row, rows.children[index] || null); }
     });
+    Object.keys(kept).forEach(function (userId) { rows.removeChild(kept[userId]); });
+  }
+
+  function memberRow(id) {
+    var row = document.createElement("tr");
+    ["name", "email"].forEach(function () { row.appendChild(document.createElement("td")); });
+    var roleCell = document.createElement("td");
+    var select = document.createElement("select");
+    ROLES.forEach(function (name) {
+      var option = document.createElement("option");
+      option.value = name;
+      option.textContent = name;
+      select.appendChild(option);
+    });
+    select.addEventListener("change", function () { changeRole(id, row.member, select.value); });
+    roleCell.appendChild(select);
+    row.appendChild(roleCell);
+    var actions = document.createElement("td");
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.textContent = "Remove";
+    remove.addEventListener("click", function () { removeMember(id, row.member); });
+    actions.appendChild(remove);
+    row.appendChild(actions);
+    return row;
+  }
+
+  function fillMemberRow(row, m) {
+    var label = m.email || m.displayName;
+    row.member = m;
+    row.dataset.userId = m.userId;
+    row.children[0].textContent = m.displayName;
+    row.children[1].textContent = m.email || "";
+    var select = row.querySelector("select");
+    select.setAttribute("aria-label", "Role of " + label);
+    select.value = m.role;
+    row.querySelector("button").setAttribute("aria-label", "Remove " + label);
   }
 
   function changeRole(id, member, role) {
